@@ -1,0 +1,105 @@
+/**
+ * The prom-client registry and every metric the operator exports. Metrics are created once per
+ * registry, so that tests can build a fresh set without clashing with the process-wide default.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The metrics of one operator process. */
+export interface Metrics {
+  readonly registry: Registry;
+  /** Status reconciles by result: `written`, `unchanged`, `conflict`, `error`. */
+  readonly reconcileTotal: Counter<'result'>;
+  readonly reconcileDurationSeconds: Histogram;
+  readonly reconcileErrorsTotal: Counter;
+  readonly queueDepth: Gauge;
+  /** Relists by reason: `initial`, `gone`, `error`, `uid`. */
+  readonly relistsTotal: Counter<'reason'>;
+  readonly watchRestartsTotal: Counter;
+  readonly watchEventsTotal: Counter<'type'>;
+  /** Objects currently stored, by state: `indexed` (valid) and `invalid`. */
+  readonly objects: Gauge<'state'>;
+  readonly indexStaleSeconds: Gauge;
+  readonly queryDurationSeconds: Histogram<'route'>;
+  readonly queryCacheTotal: Counter<'result'>;
+  readonly httpRequestsTotal: Counter<'route' | 'code'>;
+}
+
+/** Creates the operator's metrics in a new registry, with prom-client's default process metrics. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  return {
+    registry,
+    reconcileTotal: new Counter({
+      name: 'metadata_reconcile_total',
+      help: 'Status reconciles, by result.',
+      labelNames: ['result'],
+      registers,
+    }),
+    reconcileDurationSeconds: new Histogram({
+      name: 'metadata_reconcile_duration_seconds',
+      help: 'Time to reconcile the status of one object.',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    }),
+    reconcileErrorsTotal: new Counter({
+      name: 'metadata_reconcile_errors_total',
+      help: 'Status reconciles that failed and were requeued.',
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: 'metadata_workqueue_depth',
+      help: 'Keys waiting in the status work queue.',
+      registers,
+    }),
+    relistsTotal: new Counter({
+      name: 'metadata_relists_total',
+      help: 'Full lists of ServiceMetadata objects, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    watchRestartsTotal: new Counter({
+      name: 'metadata_watch_restarts_total',
+      help: 'Watches restarted after an error or a server-side timeout.',
+      registers,
+    }),
+    watchEventsTotal: new Counter({
+      name: 'metadata_watch_events_total',
+      help: 'Watch events received, by type.',
+      labelNames: ['type'],
+      registers,
+    }),
+    objects: new Gauge({
+      name: 'metadata_objects',
+      help: 'ServiceMetadata objects held, by state (indexed or invalid).',
+      labelNames: ['state'],
+      registers,
+    }),
+    indexStaleSeconds: new Gauge({
+      name: 'metadata_index_stale_seconds',
+      help: 'Seconds since the last watch event or bookmark.',
+      registers,
+    }),
+    queryDurationSeconds: new Histogram({
+      name: 'metadata_query_duration_seconds',
+      help: 'Time to answer one HTTP query, by route.',
+      labelNames: ['route'],
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5],
+      registers,
+    }),
+    queryCacheTotal: new Counter({
+      name: 'metadata_query_cache_total',
+      help: 'Query cache look-ups, by result (hit or miss).',
+      labelNames: ['result'],
+      registers,
+    }),
+    httpRequestsTotal: new Counter({
+      name: 'metadata_http_requests_total',
+      help: 'HTTP requests answered, by route and status code.',
+      labelNames: ['route', 'code'],
+      registers,
+    }),
+  };
+}
