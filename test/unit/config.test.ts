@@ -1,0 +1,343 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import {
+  ConfigError,
+  configHelp,
+  helpRequested,
+  loadConfig,
+  type MetadataConfig,
+} from '../../src/config.ts';
+
+const DEFAULTS: MetadataConfig = {
+  watchNamespaces: [],
+  maxTags: 64,
+  maxTagLength: 63,
+  allowedEnvironments: [],
+  maxAttributes: 32,
+  maxAttributeValueLength: 256,
+  cacheMaxEntries: 1024,
+  cacheTtlSeconds: 300,
+  httpPort: 8080,
+  httpHost: '0.0.0.0',
+  logLevel: 'info',
+  listPageSize: 500,
+  watchTimeoutSeconds: 300,
+  watchInactivityTimeoutSeconds: 90,
+  backoffInitialMs: 500,
+  backoffMaxMs: 30000,
+  statusWorkers: 4,
+};
+
+/** Returns the ConfigError that loading throws, failing the test when nothing is thrown. */
+function configError(env: NodeJS.ProcessEnv, argv: string[]): ConfigError {
+  try {
+    loadConfig(env, argv);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected loadConfig to throw');
+}
+
+describe('loadConfig defaults', () => {
+  test('no variables and no flags', () => {
+    assert.deepEqual(loadConfig({}, []), DEFAULTS);
+  });
+
+  test('kubeconfig absent by default', () => {
+    assert.equal(Object.hasOwn(loadConfig({}, []), 'kubeconfig'), false);
+  });
+
+  test('empty variables count as unset', () => {
+    assert.deepEqual(loadConfig({ METADATA_MAX_TAGS: '', METADATA_LOG_LEVEL: '  ' }, []), DEFAULTS);
+  });
+
+  test('unrelated variables ignored', () => {
+    const env = { METADATA_OPERATOR_SERVICE_HOST: '10.0.0.1', KUBECONFIG: '/root/.kube/config' };
+    assert.deepEqual(loadConfig(env, []), DEFAULTS);
+  });
+});
+
+describe('loadConfig environment variables', () => {
+  const cases: ReadonlyArray<[string, string, Partial<MetadataConfig>]> = [
+    [
+      'METADATA_WATCH_NAMESPACES',
+      'payments, storefront,,payments',
+      { watchNamespaces: ['payments', 'storefront'] },
+    ],
+    ['METADATA_MAX_TAGS', '128', { maxTags: 128 }],
+    ['METADATA_MAX_TAG_LENGTH', '40', { maxTagLength: 40 }],
+    [
+      'METADATA_ALLOWED_ENVIRONMENTS',
+      'production,staging',
+      { allowedEnvironments: ['production', 'staging'] },
+    ],
+    ['METADATA_MAX_ATTRIBUTES', '0', { maxAttributes: 0 }],
+    ['METADATA_MAX_ATTRIBUTE_VALUE_LENGTH', '100', { maxAttributeValueLength: 100 }],
+    ['METADATA_CACHE_MAX_ENTRIES', '4096', { cacheMaxEntries: 4096 }],
+    ['METADATA_CACHE_TTL_SECONDS', '60', { cacheTtlSeconds: 60 }],
+    ['METADATA_HTTP_PORT', '0', { httpPort: 0 }],
+    ['METADATA_HTTP_HOST', '127.0.0.1', { httpHost: '127.0.0.1' }],
+    ['METADATA_HTTP_HOST', '::', { httpHost: '::' }],
+    ['METADATA_HTTP_HOST', 'localhost', { httpHost: 'localhost' }],
+    ['METADATA_LOG_LEVEL', 'debug', { logLevel: 'debug' }],
+    ['METADATA_LIST_PAGE_SIZE', '5000', { listPageSize: 5000 }],
+    ['METADATA_WATCH_TIMEOUT_SECONDS', '30', { watchTimeoutSeconds: 30 }],
+    ['METADATA_WATCH_INACTIVITY_TIMEOUT_SECONDS', '120', { watchInactivityTimeoutSeconds: 120 }],
+    ['METADATA_BACKOFF_INITIAL_MS', '100', { backoffInitialMs: 100 }],
+    ['METADATA_BACKOFF_MAX_MS', '600000', { backoffMaxMs: 600000 }],
+    ['METADATA_STATUS_WORKERS', '64', { statusWorkers: 64 }],
+    ['METADATA_KUBECONFIG', '/etc/metadata/kubeconfig', { kubeconfig: '/etc/metadata/kubeconfig' }],
+    ['METADATA_MAX_TAGS', ' 32 ', { maxTags: 32 }],
+  ];
+
+  for (const [name, value, expected] of cases) {
+    test(`${name}=${JSON.stringify(value)}`, () => {
+      assert.deepEqual(loadConfig({ [name]: value }, []), { ...DEFAULTS, ...expected });
+    });
+  }
+});
+
+describe('loadConfig flags', () => {
+  test('flag with equals sign', () => {
+    assert.equal(loadConfig({}, ['--max-tags=10']).maxTags, 10);
+  });
+
+  test('flag with separate value', () => {
+    const config = loadConfig({}, ['--log-level', 'warn', '--http-port', '9090']);
+    assert.equal(config.logLevel, 'warn');
+    assert.equal(config.httpPort, 9090);
+  });
+
+  test('flag wins over variable', () => {
+    const config = loadConfig({ METADATA_MAX_TAGS: '100', METADATA_HTTP_PORT: '1' }, [
+      '--max-tags=5',
+    ]);
+    assert.equal(config.maxTags, 5);
+    assert.equal(config.httpPort, 1);
+  });
+
+  test('invalid variable overridden by a flag', () => {
+    assert.equal(loadConfig({ METADATA_MAX_TAGS: 'abc' }, ['--max-tags=5']).maxTags, 5);
+  });
+
+  test('last repeated flag wins', () => {
+    assert.equal(loadConfig({}, ['--max-tags=5', '--max-tags=6']).maxTags, 6);
+  });
+
+  test('list flag', () => {
+    const config = loadConfig({}, ['--watch-namespaces=payments,platform']);
+    assert.deepEqual(config.watchNamespaces, ['payments', 'platform']);
+  });
+
+  test('empty list flag watches all namespaces', () => {
+    const config = loadConfig({ METADATA_WATCH_NAMESPACES: 'payments' }, ['--watch-namespaces=']);
+    assert.deepEqual(config.watchNamespaces, []);
+  });
+
+  test('kubeconfig flag', () => {
+    assert.equal(loadConfig({}, ['--kubeconfig', '/tmp/kc']).kubeconfig, '/tmp/kc');
+  });
+
+  test('help flags skipped', () => {
+    assert.deepEqual(loadConfig({}, ['--help', '-h']), DEFAULTS);
+  });
+});
+
+describe('loadConfig errors', () => {
+  const invalid: ReadonlyArray<{ env?: NodeJS.ProcessEnv; argv?: string[]; message: string }> = [
+    {
+      env: { METADATA_MAX_TAGS: '900' },
+      message: 'invalid METADATA_MAX_TAGS (--max-tags) "900": must be an integer from 1 to 256',
+    },
+    {
+      argv: ['--max-tags=0'],
+      message: 'invalid METADATA_MAX_TAGS (--max-tags) "0": must be an integer from 1 to 256',
+    },
+    {
+      argv: ['--max-tags=1.5'],
+      message: 'invalid METADATA_MAX_TAGS (--max-tags) "1.5": must be an integer from 1 to 256',
+    },
+    {
+      argv: ['--max-tags=1e2'],
+      message: 'invalid METADATA_MAX_TAGS (--max-tags) "1e2": must be an integer from 1 to 256',
+    },
+    {
+      argv: ['--max-tags=-3'],
+      message: 'invalid METADATA_MAX_TAGS (--max-tags) "-3": must be an integer from 1 to 256',
+    },
+    {
+      argv: ['--max-tags=99999999999999999999'],
+      message: '"99999999999999999999": must be an integer from 1 to 256',
+    },
+    {
+      env: { METADATA_MAX_TAG_LENGTH: '64' },
+      message:
+        'invalid METADATA_MAX_TAG_LENGTH (--max-tag-length) "64": must be an integer from 1 to 63',
+    },
+    {
+      env: { METADATA_MAX_ATTRIBUTES: '65' },
+      message:
+        'invalid METADATA_MAX_ATTRIBUTES (--max-attributes) "65": must be an integer from 0 to 64',
+    },
+    {
+      env: { METADATA_MAX_ATTRIBUTE_VALUE_LENGTH: '0' },
+      message: '(--max-attribute-value-length) "0": must be an integer from 1 to 256',
+    },
+    {
+      env: { METADATA_HTTP_PORT: '65536' },
+      message:
+        'invalid METADATA_HTTP_PORT (--http-port) "65536": must be an integer from 0 to 65535',
+    },
+    {
+      env: { METADATA_HTTP_PORT: 'tcp://10.0.0.1:8080' },
+      message: 'invalid METADATA_HTTP_PORT (--http-port) "tcp://10.0.0.1:8080"',
+    },
+    {
+      env: { METADATA_LIST_PAGE_SIZE: '5001' },
+      message:
+        'invalid METADATA_LIST_PAGE_SIZE (--list-page-size) "5001": ' +
+        'must be an integer from 1 to 5000',
+    },
+    {
+      env: { METADATA_WATCH_TIMEOUT_SECONDS: '29' },
+      message: '(--watch-timeout-seconds) "29": must be an integer from 30 to 3600',
+    },
+    {
+      env: { METADATA_WATCH_INACTIVITY_TIMEOUT_SECONDS: '4' },
+      message: '(--watch-inactivity-timeout-seconds) "4": must be an integer from 5 to 3600',
+    },
+    {
+      env: { METADATA_STATUS_WORKERS: '65' },
+      message:
+        'invalid METADATA_STATUS_WORKERS (--status-workers) "65": must be an integer from 1 to 64',
+    },
+    {
+      env: { METADATA_CACHE_TTL_SECONDS: '0' },
+      message: 'invalid METADATA_CACHE_TTL_SECONDS (--cache-ttl-seconds) "0"',
+    },
+    {
+      env: { METADATA_LOG_LEVEL: 'verbose' },
+      message:
+        'invalid METADATA_LOG_LEVEL (--log-level) "verbose": must be one of fatal, error, warn, ' +
+        'info, debug, trace, silent',
+    },
+    {
+      env: { METADATA_HTTP_HOST: 'not a host' },
+      message: 'invalid METADATA_HTTP_HOST (--http-host) "not a host": must be an IPv4 address',
+    },
+    {
+      env: { METADATA_WATCH_NAMESPACES: 'payments,Store_Front' },
+      message:
+        'invalid METADATA_WATCH_NAMESPACES (--watch-namespaces) "payments,Store_Front": ' +
+        'entry "Store_Front" must be a DNS-1123 label',
+    },
+    {
+      argv: ['--allowed-environments=prod,-qa'],
+      message:
+        'invalid METADATA_ALLOWED_ENVIRONMENTS (--allowed-environments) "prod,-qa": entry "-qa" ' +
+        'must be a DNS-1123 label',
+    },
+    {
+      env: { METADATA_BACKOFF_INITIAL_MS: '60000' },
+      message:
+        'invalid METADATA_BACKOFF_MAX_MS (--backoff-max-ms) "30000": must be at least ' +
+        'METADATA_BACKOFF_INITIAL_MS (--backoff-initial-ms), which is 60000',
+    },
+    {
+      argv: ['--kubeconfig='],
+      message: 'invalid METADATA_KUBECONFIG (--kubeconfig) "": must be a file path',
+    },
+  ];
+
+  for (const { env = {}, argv = [], message } of invalid) {
+    test(`rejects ${JSON.stringify(env)} ${argv.join(' ')}`, () => {
+      const error = configError(env, argv);
+      assert.ok(error.message.includes(message), error.message);
+    });
+  }
+
+  test('error names the setting key', () => {
+    assert.equal(configError({ METADATA_MAX_TAGS: '900' }, []).setting, 'maxTags');
+  });
+
+  test('unknown flag', () => {
+    const error = configError({}, ['--max-tag=5']);
+    assert.equal(error.message, 'unknown flag --max-tag: run with --help to list the flags');
+    assert.equal(error.setting, undefined);
+  });
+
+  test('flag without a value', () => {
+    assert.equal(
+      configError({}, ['--max-tags']).message,
+      'missing value for --max-tags (METADATA_MAX_TAGS)',
+    );
+  });
+
+  test('flag followed by another flag', () => {
+    const error = configError({}, ['--log-level', '--max-tags=5']);
+    assert.equal(error.message, 'missing value for --log-level (METADATA_LOG_LEVEL)');
+  });
+
+  test('positional argument', () => {
+    const error = configError({}, ['serve']);
+    assert.ok(error.message.startsWith('unexpected argument "serve"'), error.message);
+  });
+
+  test('single-dash flag', () => {
+    assert.ok(configError({}, ['-v']).message.startsWith('unexpected argument "-v"'));
+  });
+});
+
+describe('configHelp', () => {
+  const help = configHelp();
+  const settings: ReadonlyArray<[string, string, string]> = [
+    ['--watch-namespaces', 'METADATA_WATCH_NAMESPACES', 'none'],
+    ['--max-tags', 'METADATA_MAX_TAGS', '64'],
+    ['--max-tag-length', 'METADATA_MAX_TAG_LENGTH', '63'],
+    ['--allowed-environments', 'METADATA_ALLOWED_ENVIRONMENTS', 'none'],
+    ['--max-attributes', 'METADATA_MAX_ATTRIBUTES', '32'],
+    ['--max-attribute-value-length', 'METADATA_MAX_ATTRIBUTE_VALUE_LENGTH', '256'],
+    ['--cache-max-entries', 'METADATA_CACHE_MAX_ENTRIES', '1024'],
+    ['--cache-ttl-seconds', 'METADATA_CACHE_TTL_SECONDS', '300'],
+    ['--http-port', 'METADATA_HTTP_PORT', '8080'],
+    ['--http-host', 'METADATA_HTTP_HOST', '0.0.0.0'],
+    ['--log-level', 'METADATA_LOG_LEVEL', 'info'],
+    ['--list-page-size', 'METADATA_LIST_PAGE_SIZE', '500'],
+    ['--watch-timeout-seconds', 'METADATA_WATCH_TIMEOUT_SECONDS', '300'],
+    ['--watch-inactivity-timeout-seconds', 'METADATA_WATCH_INACTIVITY_TIMEOUT_SECONDS', '90'],
+    ['--backoff-initial-ms', 'METADATA_BACKOFF_INITIAL_MS', '500'],
+    ['--backoff-max-ms', 'METADATA_BACKOFF_MAX_MS', '30000'],
+    ['--status-workers', 'METADATA_STATUS_WORKERS', '4'],
+    ['--kubeconfig', 'METADATA_KUBECONFIG', 'none'],
+  ];
+
+  for (const [flag, env, defaultText] of settings) {
+    test(`lists ${flag}`, () => {
+      assert.ok(help.includes(`${flag} (${env}, default: ${defaultText})`), help);
+    });
+  }
+
+  test('every listed default loads', () => {
+    const listed = [...help.matchAll(/^ {2}(--[a-z-]+) \([A-Z_]+, default: ([^)]+)\)$/gm)];
+    const argv = listed
+      .filter((match) => match[2] !== 'none')
+      .map((match) => `${match[1]}=${match[2]}`);
+
+    assert.equal(listed.length, settings.length);
+    assert.deepEqual(loadConfig({}, argv), DEFAULTS);
+  });
+
+  test('states integer ranges', () => {
+    assert.ok(help.includes('(an integer from 1 to 256)'));
+  });
+});
+
+describe('helpRequested', () => {
+  test('--help and -h', () => {
+    assert.equal(helpRequested(['--help']), true);
+    assert.equal(helpRequested(['--max-tags=3', '-h']), true);
+    assert.equal(helpRequested(['--max-tags=3']), false);
+  });
+});
