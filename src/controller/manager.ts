@@ -1,0 +1,186 @@
+/**
+ * The manager wires the controller layer together: one reflector per watched namespace (or one
+ * for all namespaces), the handler that keeps the index up to date from their changes, and the
+ * status reconciler with its work queue. It also reports readiness and staleness, and keeps the
+ * index watermark at the oldest position over all reflectors.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ValidationLimits } from '../api/service-metadata.ts';
+import type { ServiceMetadata } from '../api/types.ts';
+import type { MetadataIndex } from '../index/metadata-index.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { BackoffOptions } from './backoff.ts';
+import { MetadataHandler } from './metadata-handler.ts';
+import { Reflector } from './reflector/reflector.ts';
+import type { Delta } from './reflector/store.ts';
+import { minResourceVersion } from './resource-version.ts';
+import { StatusReconciler } from './status-reconciler.ts';
+import { WorkQueue } from './work-queue.ts';
+
+/** How often the staleness gauge is refreshed. */
+const STALENESS_REFRESH_MS = 1000;
+
+/** The settings that the manager reads, a subset of `MetadataConfig`. */
+export interface ManagerSettings extends ValidationLimits {
+  /** Namespaces to watch; empty for all namespaces. */
+  readonly watchNamespaces: readonly string[];
+  readonly listPageSize: number;
+  readonly watchTimeoutSeconds: number;
+  readonly watchInactivityTimeoutSeconds: number;
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+  readonly statusWorkers: number;
+}
+
+/** Options of a `Manager`. */
+export interface ManagerOptions {
+  readonly settings: ManagerSettings;
+  readonly kubeConfig: KubeConfig;
+  readonly index: MetadataIndex;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** Readiness of the controller layer, with the reason while it is not ready. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly reason?: string;
+}
+
+/** Runs the reflectors and the status reconciler. */
+export class Manager {
+  private readonly options: ManagerOptions;
+  private readonly logger: Logger;
+  private readonly queue: WorkQueue;
+  private readonly handler: MetadataHandler;
+  private readonly reflectors = new Map<string, Reflector>();
+  private readonly reconciler: StatusReconciler;
+  private refresh?: NodeJS.Timeout;
+  private synced = false;
+
+  constructor(options: ManagerOptions) {
+    this.options = options;
+    const { settings, kubeConfig, index, metrics } = options;
+    this.logger = options.logger.child({ controller: 'servicemetadata' });
+    const backoff: BackoffOptions = {
+      initialMs: settings.backoffInitialMs,
+      maxMs: settings.backoffMaxMs,
+    };
+
+    this.queue = new WorkQueue(backoff);
+    this.handler = new MetadataHandler({
+      index,
+      limits: settings,
+      metrics,
+      enqueue: (key) => {
+        this.queue.add(key);
+        metrics.queueDepth.set(this.queue.length);
+      },
+    });
+
+    const namespaces = settings.watchNamespaces.length > 0 ? settings.watchNamespaces : ['*'];
+    for (const namespace of namespaces) {
+      const reflector = new Reflector({
+        kubeConfig,
+        namespace: namespace === '*' ? undefined : namespace,
+        pageSize: settings.listPageSize,
+        watchTimeoutSeconds: settings.watchTimeoutSeconds,
+        watchInactivityTimeoutMs: settings.watchInactivityTimeoutSeconds * 1000,
+        backoff,
+        logger: this.logger,
+        metrics,
+        onChange: (deltas) => this.onChange(deltas),
+        onWatchAccepted: () => this.startWorkersOnceSynced(),
+      });
+      this.reflectors.set(namespace, reflector);
+    }
+
+    this.reconciler = new StatusReconciler({
+      kubeConfig,
+      queue: this.queue,
+      limits: settings,
+      lookup: (key) => this.lookup(key),
+      workers: settings.statusWorkers,
+      logger: options.logger,
+      metrics,
+    });
+  }
+
+  /** Starts listing and watching; status workers start once every initial list was indexed. */
+  start(): void {
+    this.logger.info({ namespaces: [...this.reflectors.keys()] }, 'starting reflectors');
+    for (const reflector of this.reflectors.values()) {
+      reflector.start();
+    }
+    this.refresh = setInterval(() => {
+      this.options.metrics.indexStaleSeconds.set(this.staleSeconds());
+    }, STALENESS_REFRESH_MS);
+    this.refresh.unref();
+  }
+
+  /** Stops the watches first, then lets the status workers finish the keys they hold. */
+  async stop(): Promise<void> {
+    clearInterval(this.refresh);
+    for (const reflector of this.reflectors.values()) {
+      reflector.stop();
+    }
+    this.queue.shutDown();
+    await this.reconciler.stopped();
+    this.logger.info('stopped');
+  }
+
+  /**
+   * Returns ready once every reflector indexed its initial list and had a watch accepted. It
+   * stays ready when the API server becomes unreachable later: every replica loses it at once,
+   * and failing readiness would take them all out of the Service. Staleness reports that instead.
+   */
+  readiness(): Readiness {
+    if (this.synced) {
+      return { ready: true };
+    }
+    for (const [namespace, reflector] of this.reflectors) {
+      if (!reflector.synced) {
+        const scope = namespace === '*' ? 'all namespaces' : `namespace ${namespace}`;
+        const reason = reflector.lastFailure ?? 'waiting for the initial list and watch';
+        return { ready: false, reason: `${scope}: ${reason}` };
+      }
+    }
+    return { ready: true };
+  }
+
+  /** Seconds since the least recent list, watch event or bookmark over all reflectors. */
+  staleSeconds(): number {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const reflector of this.reflectors.values()) {
+      oldest = Math.min(oldest, reflector.lastEventAtMs);
+    }
+    return Math.max(0, (Date.now() - oldest) / 1000);
+  }
+
+  private lookup(key: string): ServiceMetadata | undefined {
+    const namespace = key.slice(0, key.indexOf('/'));
+    const reflector = this.reflectors.get(namespace) ?? this.reflectors.get('*');
+    return reflector?.store.get(key);
+  }
+
+  private onChange(deltas: readonly Delta<ServiceMetadata>[]): void {
+    this.handler.handle(deltas);
+
+    const positions = [...this.reflectors.values()].map((reflector) => reflector.resourceVersion);
+    const watermark = minResourceVersion(positions);
+    if (watermark !== undefined) {
+      this.options.index.advanceWatermark(watermark);
+    }
+
+    this.startWorkersOnceSynced();
+  }
+
+  private startWorkersOnceSynced(): void {
+    if (!this.synced && [...this.reflectors.values()].every((reflector) => reflector.synced)) {
+      this.synced = true;
+      this.logger.info({ objects: this.options.index.size }, 'caches synced; starting status workers');
+      this.reconciler.start();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Applies the reflector's changes to the index, in the watch event handler and in order:
+ * validation and indexing are pure and cannot fail, so nothing waits in a queue. An object that
+ * fails validation is removed from the index, and every added or changed object is queued for a
+ * status reconcile.
+ */
+import { validateServiceMetadata, type ValidationLimits } from '../api/service-metadata.ts';
+import type { ServiceMetadata } from '../api/types.ts';
+import type { MetadataIndex } from '../index/metadata-index.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Delta } from './reflector/store.ts';
+import { objectKey } from './reflector/store.ts';
+import { toRecord } from './records.ts';
+
+/** Options of a `MetadataHandler`. */
+export interface MetadataHandlerOptions {
+  readonly index: MetadataIndex;
+  readonly limits: ValidationLimits;
+  readonly metrics: Metrics;
+  /** Queues a key for a status reconcile. */
+  readonly enqueue: (key: string) => void;
+}
+
+/** Keeps the index equal to the valid objects of the reflectors' stores. */
+export class MetadataHandler {
+  private readonly options: MetadataHandlerOptions;
+  private readonly invalid = new Set<string>();
+
+  constructor(options: MetadataHandlerOptions) {
+    this.options = options;
+  }
+
+  /** Applies changes in the order given. */
+  handle(deltas: readonly Delta<ServiceMetadata>[]): void {
+    for (const delta of deltas) {
+      const key = objectKey(delta.object);
+      if (delta.type === 'deleted') {
+        this.options.index.delete(key);
+        this.invalid.delete(key);
+        continue;
+      }
+      this.index(key, delta.object);
+      this.options.enqueue(key);
+    }
+    this.options.metrics.objects.set({ state: 'indexed' }, this.options.index.size);
+    this.options.metrics.objects.set({ state: 'invalid' }, this.invalid.size);
+  }
+
+  private index(key: string, object: ServiceMetadata): void {
+    const result = validateServiceMetadata(object.spec, this.options.limits);
+    if (!result.valid) {
+      this.options.index.delete(key);
+      this.invalid.add(key);
+      return;
+    }
+    this.invalid.delete(key);
+    this.options.index.upsert(toRecord(object, result.spec));
+  }
+}

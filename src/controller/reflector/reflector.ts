@@ -1,0 +1,240 @@
+/**
+ * The reflector: lists and watches `ServiceMetadata` objects through @kubernetes/client-node's API
+ * client and `Watch`, keeps the latest copy of each in an `ObjectStore`, and reports every change
+ * in order. The decisions (when to list, relist, re-watch or back off) are made by the pure state
+ * machine in machine.ts; this class only performs them.
+ *
+ * The library's own `ListWatch` (2.0.1) is not used because it stops for good after any error but
+ * 410 Gone and its inactivity timeout, matches a relist by namespace and name alone, reads the list
+ * in one piece, asks for no bookmarks and stores whole objects.
+ */
+import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { GROUP, SERVICE_METADATA_PLURAL, VERSION, type ServiceMetadata } from '../../api/types.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import type { BackoffOptions } from '../backoff.ts';
+import { describeApiError, httpStatusOf } from '../errors.ts';
+import { step, type ReflectorAction, type ReflectorInput, type ReflectorState, type WatchEvent } from './machine.ts';
+import { ObjectStore, type Delta } from './store.ts';
+import { toStoredObject } from './strip.ts';
+
+/** Options of a `Reflector`. */
+export interface ReflectorOptions {
+  readonly kubeConfig: KubeConfig;
+  /** The namespace to list and watch; undefined for all namespaces. */
+  readonly namespace?: string;
+  /** Objects per list page (`limit`). */
+  readonly pageSize: number;
+  /** Server-side watch timeout (`timeoutSeconds`), after which the watch restarts. */
+  readonly watchTimeoutSeconds: number;
+  /** A watch that receives no bytes for this long is abandoned and restarted. */
+  readonly watchInactivityTimeoutMs: number;
+  readonly backoff: BackoffOptions;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /**
+   * Receives the changes of each complete list, watch event and bookmark, in order, with the
+   * resourceVersion up to which the store is now complete. Bookmarks carry no changes.
+   */
+  readonly onChange: (deltas: readonly Delta<ServiceMetadata>[], resourceVersion: string) => void;
+  /** Called each time the API server accepts a watch. */
+  readonly onWatchAccepted?: () => void;
+}
+
+/** The list response fields that the reflector reads. */
+interface ListResponse {
+  items?: unknown[];
+  metadata?: { continue?: string; resourceVersion?: string };
+}
+
+/** Lists and watches one namespace, or all of them, and keeps a store of the objects seen. */
+export class Reflector {
+  readonly store = new ObjectStore<ServiceMetadata>();
+  private readonly options: ReflectorOptions;
+  private readonly api: CustomObjectsApi;
+  private readonly watcher: Watch;
+  private readonly logger: Logger;
+  private state: ReflectorState = { phase: 'idle' };
+  private pages: ServiceMetadata[] = [];
+  private watchAbort?: AbortController;
+  private timer?: NodeJS.Timeout;
+  private listed = false;
+  private accepted = false;
+  private failure?: string;
+  private lastEventMs = Date.now();
+  private position = '0';
+
+  constructor(options: ReflectorOptions) {
+    this.options = options;
+    this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.watcher = new Watch(options.kubeConfig);
+    // NOTE: client-node 2.0.1 declares requestTimeoutMs private but reads it on every watch as
+    // the inactivity timeout (default 30 s, below the API server's bookmark interval of about a
+    // minute, so a quiet watch would be cut); setting it is the only way to change it.
+    (this.watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
+      options.watchInactivityTimeoutMs;
+    this.logger = options.logger.child({ reflector: options.namespace ?? '*' });
+  }
+
+  /** Whether a complete list was published and a watch accepted since the start. */
+  get synced(): boolean {
+    return this.listed && this.accepted;
+  }
+
+  /** The latest error that keeps the reflector from being synced, for readiness reports. */
+  get lastFailure(): string | undefined {
+    return this.failure;
+  }
+
+  /** The resourceVersion up to which the store is complete; `"0"` before the first list. */
+  get resourceVersion(): string {
+    return this.position;
+  }
+
+  /** Milliseconds since the epoch of the last list, watch event or bookmark. */
+  get lastEventAtMs(): number {
+    return this.lastEventMs;
+  }
+
+  start(): void {
+    this.dispatch({ type: 'start' });
+  }
+
+  stop(): void {
+    this.dispatch({ type: 'stop' });
+    clearTimeout(this.timer);
+  }
+
+  private dispatch(input: ReflectorInput<ServiceMetadata>): void {
+    const transition = step(this.state, input, this.options.backoff);
+    this.state = transition.state;
+    for (const action of transition.actions) {
+      this.perform(action);
+    }
+  }
+
+  private perform(action: ReflectorAction<ServiceMetadata>): void {
+    switch (action.type) {
+      case 'requestListPage':
+        void this.listPage(action.continueToken);
+        return;
+      case 'discardPages':
+        this.pages = [];
+        return;
+      case 'publishList':
+        this.publish(action.resourceVersion);
+        return;
+      case 'startWatch':
+        void this.watch(action.watchId, action.resourceVersion);
+        return;
+      case 'stopWatch':
+        this.watchAbort?.abort();
+        this.watchAbort = undefined;
+        return;
+      case 'apply':
+        this.apply(action.event, action.resourceVersion);
+        return;
+      case 'bookmark':
+        this.advance(action.resourceVersion, []);
+        return;
+      case 'watchAccepted':
+        this.accepted = true;
+        this.failure = undefined;
+        this.options.onWatchAccepted?.();
+        return;
+      case 'wait':
+        this.timer = setTimeout(() => this.dispatch({ type: 'waitElapsed' }), action.delayMs);
+        return;
+      case 'relist':
+        this.options.metrics.relistsTotal.inc({ reason: action.reason });
+        this.logger.info({ reason: action.reason, detail: action.message }, 'relisting');
+        return;
+      case 'restartWatch':
+        this.options.metrics.watchRestartsTotal.inc();
+        this.logger.warn({ delayMs: action.delayMs, detail: action.message }, 'restarting watch');
+        return;
+    }
+  }
+
+  private async listPage(continueToken: string | undefined): Promise<void> {
+    const { namespace, pageSize } = this.options;
+    const common = { group: GROUP, version: VERSION, plural: SERVICE_METADATA_PLURAL };
+    const page = { limit: pageSize, _continue: continueToken };
+    try {
+      const response = (await (namespace === undefined
+        ? this.api.listClusterCustomObject({ ...common, ...page })
+        : this.api.listNamespacedCustomObject({ ...common, ...page, namespace }))) as ListResponse;
+      for (const item of response.items ?? []) {
+        this.pages.push(toStoredObject(item));
+      }
+      this.dispatch({
+        type: 'listPage',
+        continueToken: response.metadata?.continue,
+        resourceVersion: response.metadata?.resourceVersion ?? '0',
+      });
+    } catch (err) {
+      this.failure = describeApiError(err, 'list servicemetadatas');
+      this.dispatch({ type: 'listFailed', code: httpStatusOf(err), message: this.failure });
+    }
+  }
+
+  private publish(resourceVersion: string): void {
+    const initial = !this.listed;
+    const deltas = this.store.replace(this.pages);
+    this.pages = [];
+    this.listed = true;
+    this.advance(resourceVersion, deltas);
+    this.logger.info(
+      { objects: this.store.size, changes: deltas.length, resourceVersion, initial },
+      'list complete',
+    );
+  }
+
+  private apply(event: WatchEvent<ServiceMetadata>, resourceVersion: string): void {
+    const object = toStoredObject(event.object);
+    this.options.metrics.watchEventsTotal.inc({ type: event.type });
+    const deltas = event.type === 'DELETED' ? this.store.delete(object) : this.store.upsert(object);
+    this.advance(resourceVersion, deltas);
+  }
+
+  private advance(resourceVersion: string, deltas: readonly Delta<ServiceMetadata>[]): void {
+    this.position = resourceVersion;
+    this.lastEventMs = Date.now();
+    this.options.onChange(deltas, resourceVersion);
+  }
+
+  private async watch(watchId: number, resourceVersion: string): Promise<void> {
+    const { namespace, watchTimeoutSeconds } = this.options;
+    const scope = namespace === undefined ? '' : `/namespaces/${namespace}`;
+    const path = `/apis/${GROUP}/${VERSION}${scope}/${SERVICE_METADATA_PLURAL}`;
+    const query = { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: watchTimeoutSeconds };
+    let ended = false;
+
+    const onEvent = (type: string, object: unknown): void => {
+      const event = { type, object } as WatchEvent<ServiceMetadata>;
+      this.dispatch({ type: 'watchEvent', watchId, event });
+    };
+    const onDone = (err: unknown): void => {
+      ended = true;
+      if (err === null || err === undefined) {
+        this.logger.debug({ resourceVersion: this.position }, 'watch closed by the server');
+        this.dispatch({ type: 'watchClosed', watchId });
+        return;
+      }
+      const message = describeApiError(err, 'watch servicemetadatas');
+      this.dispatch({ type: 'watchFailed', watchId, code: httpStatusOf(err), message });
+    };
+
+    try {
+      const abort = await this.watcher.watch(path, query, onEvent, onDone);
+      if (ended || this.state.phase !== 'watching' || this.state.watchId !== watchId) {
+        abort.abort();
+        return;
+      }
+      this.watchAbort = abort;
+      this.dispatch({ type: 'watchAccepted', watchId });
+    } catch (err) {
+      onDone(err);
+    }
+  }
+}

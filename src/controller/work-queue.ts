@@ -1,0 +1,119 @@
+/**
+ * A work queue of object keys, with client-go's semantics: a key waits in the queue at most once,
+ * however often it is added; a key that is added while a worker processes it is queued again when
+ * that worker calls `done`, so two workers never hold the same key; and a failed key comes back
+ * after a capped exponential backoff that `forget` resets.
+ */
+import { backoffDelayMs, type BackoffOptions } from './backoff.ts';
+
+/** A work queue of string keys. */
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly dirty = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly waiters: ((key: string | undefined) => void)[] = [];
+  private readonly backoff: BackoffOptions;
+  private shuttingDown = false;
+
+  constructor(backoff: BackoffOptions) {
+    this.backoff = backoff;
+  }
+
+  /** Number of keys waiting to be processed. */
+  get length(): number {
+    return this.queue.length;
+  }
+
+  /** Adds a key, unless it is already waiting. */
+  add(key: string): void {
+    if (this.shuttingDown || this.dirty.has(key)) {
+      return;
+    }
+    this.dirty.add(key);
+    if (this.processing.has(key)) {
+      return;
+    }
+
+    const waiter = this.waiters.shift();
+    if (waiter === undefined) {
+      this.queue.push(key);
+      return;
+    }
+    this.dirty.delete(key);
+    this.processing.add(key);
+    waiter(key);
+  }
+
+  /** Adds a key after `delayMs` milliseconds. */
+  addAfter(key: string, delayMs: number): void {
+    if (this.shuttingDown) {
+      return;
+    }
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.add(key);
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  /**
+   * Adds a key after its backoff delay, which doubles with each failure since the last `forget`,
+   * or after `delayMs` when the caller knows better (a server's Retry-After). Returns the delay.
+   */
+  addRateLimited(key: string, delayMs?: number): number {
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, failures);
+    const delay = delayMs ?? backoffDelayMs(failures, this.backoff);
+    this.addAfter(key, delay);
+    return delay;
+  }
+
+  /** Resets the failure count of a key, after it was processed successfully. */
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  /**
+   * Resolves with the next key, which the caller must pass to `done` when finished, or with
+   * undefined once the queue was shut down.
+   */
+  get(): Promise<string | undefined> {
+    if (this.shuttingDown) {
+      return Promise.resolve(undefined);
+    }
+    const key = this.queue.shift();
+    if (key !== undefined) {
+      this.dirty.delete(key);
+      this.processing.add(key);
+      return Promise.resolve(key);
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Marks a key as processed; a key added meanwhile is queued again. */
+  done(key: string): void {
+    this.processing.delete(key);
+    if (this.dirty.has(key)) {
+      this.dirty.delete(key);
+      this.add(key);
+    }
+  }
+
+  /** Stops the queue: pending timers are cancelled, and waiting and later `get` calls return undefined. */
+  shutDown(): void {
+    this.shuttingDown = true;
+    for (const timer of this.timers) {
+      clearTimeout(timer);
+    }
+    this.timers.clear();
+    for (const waiter of this.waiters.splice(0)) {
+      waiter(undefined);
+    }
+  }
+}

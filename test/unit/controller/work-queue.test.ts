@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, it, mock } from 'node:test';
+import { WorkQueue } from '../../../src/controller/work-queue.ts';
+
+const backoff = { initialMs: 100, maxMs: 400 };
+
+describe('WorkQueue', () => {
+  it('collapses repeated adds of a waiting key', async () => {
+    const queue = new WorkQueue(backoff);
+    queue.add('a');
+    queue.add('b');
+    queue.add('a');
+    assert.equal(queue.length, 2);
+    assert.equal(await queue.get(), 'a');
+    assert.equal(await queue.get(), 'b');
+  });
+
+  it('requeues a key added while it is processed, after done', async () => {
+    const queue = new WorkQueue(backoff);
+    queue.add('a');
+    const key = await queue.get();
+    queue.add('a');
+    assert.equal(queue.length, 0, 'a key being processed is not handed out twice');
+    queue.done(key as string);
+    assert.equal(queue.length, 1);
+    assert.equal(await queue.get(), 'a');
+  });
+
+  it('hands a key to a waiting worker', async () => {
+    const queue = new WorkQueue(backoff);
+    const pending = queue.get();
+    queue.add('a');
+    assert.equal(await pending, 'a');
+  });
+
+  it('backs off failed keys exponentially with a cap', () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const queue = new WorkQueue(backoff);
+      const delays = [1, 2, 3, 4].map(() => queue.addRateLimited('a'));
+      assert.deepEqual(delays, [100, 200, 400, 400]);
+      queue.forget('a');
+      assert.equal(queue.addRateLimited('a'), 100);
+      assert.equal(queue.addRateLimited('b', 2500), 2500, 'a given delay wins');
+
+      assert.equal(queue.length, 0);
+      mock.timers.tick(100);
+      assert.equal(queue.length, 1);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  it('releases waiting workers on shutdown', async () => {
+    const queue = new WorkQueue(backoff);
+    const pending = queue.get();
+    queue.shutDown();
+    assert.equal(await pending, undefined);
+    queue.add('a');
+    assert.equal(await queue.get(), undefined);
+  });
+});
