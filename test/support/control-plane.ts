@@ -79,7 +79,9 @@ export class ControlPlane implements ControlPlaneInfo {
   readonly dir: string;
   readonly binDir: string;
   readonly apiServerPort: number;
-  readonly etcdPort: number;  readonly users = staticUsers();
+  readonly etcdPort: number;
+  private readonly peerPort: number;
+  readonly users = staticUsers();
   private readonly keepFolder: boolean;
   private etcd?: ManagedProcess;
   private apiServer?: ManagedProcess;

@@ -1,0 +1,105 @@
+/**
+ * The operator's entry point: reads the configuration, starts the controller layer and the query
+ * endpoint, and stops both on SIGTERM or SIGINT. The two layers meet only here: the endpoint
+ * receives the index's read side and the readiness and staleness reports as plain values.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  ConfigError,
+  configHelp,
+  helpRequested,
+  loadConfig,
+  type MetadataConfig,
+} from './config.ts';
+import { Manager } from './controller/manager.ts';
+import { createQueryServer } from './http/server.ts';
+import { MetadataIndex } from './index/metadata-index.ts';
+import { createRootLogger, type Logger } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+
+/** Exit code of a start-up that failed because of the configuration. */
+const EXIT_CONFIG = 2;
+
+function readConfig(): MetadataConfig {
+  if (helpRequested(process.argv.slice(2))) {
+    process.stdout.write(configHelp());
+    process.exit(0);
+  }
+  try {
+    return loadConfig(process.env, process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`metadata-operator: ${err.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    throw err;
+  }
+}
+
+function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (path === undefined) {
+    // In a Pod this reads the ServiceAccount's in-cluster configuration.
+    kubeConfig.loadFromDefault();
+  } else {
+    kubeConfig.loadFromFile(path);
+  }
+  return kubeConfig;
+}
+
+async function run(config: MetadataConfig, logger: Logger): Promise<void> {
+  const metrics = createMetrics();
+  const index = new MetadataIndex();
+  const manager = new Manager({
+    settings: config,
+    kubeConfig: loadKubeConfig(config.kubeconfig),
+    index,
+    logger,
+    metrics,
+  });
+  const server = createQueryServer({
+    index,
+    readiness: () => manager.readiness(),
+    staleSeconds: () => manager.staleSeconds(),
+    metrics,
+    logger,
+    host: config.httpHost,
+    port: config.httpPort,
+    cacheMaxEntries: config.cacheMaxEntries,
+    cacheTtlSeconds: config.cacheTtlSeconds,
+  });
+
+  const { port } = await server.listen();
+  logger.info({ host: config.httpHost, port }, 'query endpoint listening');
+  manager.start();
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal; exiting at once');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void Promise.all([server.close(), manager.stop()]).then(
+      () => {
+        logger.info('shutdown complete');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'failed to shut down cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+const config = readConfig();
+const logger = createRootLogger(config.logLevel);
+logger.info({ config }, 'starting metadata-operator');
+run(config, logger).catch((err: unknown) => {
+  logger.fatal({ err }, 'failed to start');
+  process.exit(1);
+});
