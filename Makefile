@@ -31,7 +31,7 @@ endif
 
 TEST_FLAGS := --test-reporter=spec --test-concurrency=1
 
-.PHONY: all node deps tools typecheck build test test-unit test-integration dev clean
+.PHONY: all node deps tools typecheck lint format build test test-unit test-integration dev clean
 
 all: build
 
@@ -64,10 +64,17 @@ endif
 typecheck: deps
 	npx tsc --noEmit -p tsconfig.json
 
+lint: deps
+	npx eslint .
+	npx prettier --check .
+
+format: deps
+	npx prettier --write .
+
 build: deps
 	npx tsc -p tsconfig.build.json
 
-test: typecheck test-unit test-integration
+test: typecheck lint test-unit test-integration
 
 test-unit: deps
 	node --test $(TEST_FLAGS) 'test/unit/**/*.test.ts'

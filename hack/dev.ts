@@ -34,11 +34,17 @@ await kubectlOk(plane, [
 ]);
 await kubectlOk(plane, ['apply', '-f', resolve(root, 'examples')]);
 
-const operator = startProcess('metadata-operator', process.execPath, [resolve(root, 'src/main.ts')], '/dev/stdout', {
-  ...process.env,
-  METADATA_KUBECONFIG: plane.operatorKubeconfig,
-  METADATA_HTTP_PORT: port,
-});
+const operator = startProcess(
+  'metadata-operator',
+  process.execPath,
+  [resolve(root, 'src/main.ts')],
+  '/dev/stdout',
+  {
+    ...process.env,
+    METADATA_KUBECONFIG: plane.operatorKubeconfig,
+    METADATA_HTTP_PORT: port,
+  },
+);
 
 let stopping = false;
 async function shutdown(): Promise<void> {
@@ -71,7 +77,7 @@ The operator is ready. Try:
 
   curl '${base}/v1/services?tag=critical&environment=production&version=>=2.0.0'
   curl '${base}/v1/services?namespace=payments&region=eu-west'
-  curl '${base}/v1/services/payments/payment-gateway'
+  curl '${base}/v1/services/payments/payment-gateway-prod-eu'
 
   kubectl --kubeconfig ${kubeconfig} get smd -A
 

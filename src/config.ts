@@ -309,7 +309,7 @@ function listEntrySubject(index: PropertyKey | undefined, value: string): string
     return '';
   }
   const entries = convert('list', value);
-  const entry = Array.isArray(entries) ? entries[index] : undefined;
+  const entry: unknown = Array.isArray(entries) ? entries[index] : undefined;
   return `entry ${JSON.stringify(entry)} `;
 }
 

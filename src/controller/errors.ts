@@ -38,7 +38,7 @@ export function httpStatusOf(err: unknown): number | undefined {
     return err.code;
   }
   if (typeof err === 'object' && err !== null && 'statusCode' in err) {
-    const code = (err as { statusCode: unknown }).statusCode;
+    const code = err.statusCode;
     return typeof code === 'number' ? code : undefined;
   }
   return undefined;
@@ -52,7 +52,7 @@ function statusMessage(err: unknown): string | undefined {
   const body: unknown = err.body;
   const parsed = typeof body === 'string' ? safeParse(body) : body;
   if (typeof parsed === 'object' && parsed !== null && 'message' in parsed) {
-    const message = (parsed as { message: unknown }).message;
+    const message = parsed.message;
     return typeof message === 'string' ? message : undefined;
   }
   return undefined;

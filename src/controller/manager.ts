@@ -179,7 +179,10 @@ export class Manager {
   private startWorkersOnceSynced(): void {
     if (!this.synced && [...this.reflectors.values()].every((reflector) => reflector.synced)) {
       this.synced = true;
-      this.logger.info({ objects: this.options.index.size }, 'caches synced; starting status workers');
+      this.logger.info(
+        { objects: this.options.index.size },
+        'caches synced; starting status workers',
+      );
       this.reconciler.start();
     }
   }

@@ -30,7 +30,12 @@ export type ReconcileResult =
   | { readonly type: 'unchanged' }
   | { readonly type: 'gone' }
   | { readonly type: 'conflict'; readonly message: string }
-  | { readonly type: 'failed'; readonly message: string; readonly delayMs?: number; readonly err: unknown };
+  | {
+      readonly type: 'failed';
+      readonly message: string;
+      readonly delayMs?: number;
+      readonly err: unknown;
+    };
 
 /** Options of a `StatusReconciler`. */
 export interface StatusReconcilerOptions {

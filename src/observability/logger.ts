@@ -21,7 +21,7 @@ const REDACTED_PATHS = [
 export function createRootLogger(level: LevelWithSilent): Logger {
   return pino({
     level,
-    base: { component: 'metadata-operator' },
+    name: 'metadata-operator',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },

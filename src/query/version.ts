@@ -40,9 +40,9 @@ const BARE_WILDCARD = /^[*xX](?:\.[*xX]){0,2}$/;
  *   are rejected.
  *
  * Pre-releases: node-semver leaves a version with a pre-release tag, such as `1.3.0-rc.1`, out
- * of a range unless at least one comparator of the range names the same major.minor.patch
- * with a pre-release tag (`>=1.3.0-rc.0` matches `1.3.0-rc.1` but not `1.4.0-rc.1`), or unless
- * `includePrerelease` is true, which treats pre-releases like any other version.
+ * of a range. It matches only when a comparator of the range names the same major.minor.patch
+ * with a pre-release tag: `>=1.3.0-rc.0` matches `1.3.0-rc.1` but not `1.4.0-rc.1`. With
+ * `includePrerelease` set, pre-releases match like any other version.
  *
  * Build metadata (`+build.5`) never affects matching or ordering, as SemVer 2.0.0 specifies, so
  * `1.2.3+build.5` satisfies both `>=1.2.3` and `=1.2.3`.

@@ -67,7 +67,10 @@ describe('index cleanup', () => {
     await apply(plane, objects);
     await waitFor('every object to be indexed', () => index.size === OBJECTS);
     const filled = index.internalSizes();
-    assert.ok(Object.values(filled.entries).every((count) => count > 0), 'every map was filled');
+    assert.ok(
+      Object.values(filled.entries).every((count) => count > 0),
+      'every map was filled',
+    );
 
     await kubectlOk(plane, ['delete', 'smd', '-n', NAMESPACE, '--all']);
     await waitFor('every object to leave the index', () => index.size === 0);
@@ -84,8 +87,9 @@ describe('index cleanup', () => {
     const stored = JSON.parse(
       await kubectlOk(plane, ['get', 'smd', '-n', NAMESPACE, 'marker', '-o', 'json']),
     ) as { metadata: { resourceVersion: string } };
-    await waitFor('the watermark to reach the object', () =>
-      BigInt(index.watermark) >= BigInt(stored.metadata.resourceVersion),
+    await waitFor(
+      'the watermark to reach the object',
+      () => BigInt(index.watermark) >= BigInt(stored.metadata.resourceVersion),
     );
   });
 });

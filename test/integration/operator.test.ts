@@ -94,7 +94,10 @@ describe('operator against the examples', () => {
   });
 
   it('accepts the query with an unencoded range, as curl sends it', async () => {
-    const response = await query(operator.url, 'tag=critical&environment=production&version=>=2.0.0');
+    const response = await query(
+      operator.url,
+      'tag=critical&environment=production&version=>=2.0.0',
+    );
     assert.ok(response.total >= 3);
   });
 
@@ -110,13 +113,20 @@ describe('operator against the examples', () => {
     }
 
     const all = await kubectlOk(plane, ['get', 'smd', '-A', '--no-headers']);
-    const rows = all.trim().split('\n').filter((row) => EXAMPLE_NAMESPACES.includes(row.split(/\s+/)[0] ?? ''));
+    const rows = all
+      .trim()
+      .split('\n')
+      .filter((row) => EXAMPLE_NAMESPACES.includes(row.split(/\s+/)[0] ?? ''));
     assert.equal(rows.length, examples.length);
   });
 
   it('writes observedGeneration and the Valid and Ready conditions', async () => {
     const example = examples[0] as Example;
-    const object = await getServiceMetadata(plane, example.metadata.namespace, example.metadata.name);
+    const object = await getServiceMetadata(
+      plane,
+      example.metadata.namespace,
+      example.metadata.name,
+    );
     assert.equal(object.status?.observedGeneration, object.metadata.generation);
     assert.equal(condition(object, 'Valid')?.status, 'True');
     assert.equal(condition(object, 'Ready')?.status, 'True');
@@ -125,7 +135,11 @@ describe('operator against the examples', () => {
   });
 
   it('leaves the schema-invalid example to the API server', async () => {
-    const result = await kubectl(plane, ['apply', '-f', `${ROOT}examples/invalid/schema-invalid.yaml`]);
+    const result = await kubectl(plane, [
+      'apply',
+      '-f',
+      `${ROOT}examples/invalid/schema-invalid.yaml`,
+    ]);
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /spec\.version/);
     assert.match(result.stderr, /Invalid value/);
@@ -166,8 +180,9 @@ describe('operator against the examples', () => {
     assert.deepEqual(names(await query(operator.url, 'tag=alpha')), []);
 
     await kubectlOk(plane, ['delete', 'smd', '-n', TEST_NAMESPACE, 'mover']);
-    await waitFor('mover to leave the results', async () =>
-      (await query(operator.url, `namespace=${TEST_NAMESPACE}`)).total === 0,
+    await waitFor(
+      'mover to leave the results',
+      async () => (await query(operator.url, `namespace=${TEST_NAMESPACE}`)).total === 0,
     );
     assert.deepEqual(names(await query(operator.url, 'tag=beta')), []);
     const direct = await fetch(`${operator.url}/v1/services/${TEST_NAMESPACE}/mover`);

@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { readAuditEvents, statusWrites } from '../support/audit.ts';
-import { apply, condition, createNamespaces, getServiceMetadata, installCrd, serviceMetadata } from '../support/fixtures.ts';
+import {
+  apply,
+  condition,
+  createNamespaces,
+  getServiceMetadata,
+  installCrd,
+  serviceMetadata,
+} from '../support/fixtures.ts';
 import { startOperator, waitUntilReady, type OperatorProcess } from '../support/operator.ts';
 import { sharedControlPlane } from '../support/shared.ts';
 import { waitFor } from '../support/wait.ts';
@@ -47,7 +54,11 @@ describe('status writes', () => {
       serviceMetadata(NAMESPACE, `svc-${i}`, { tags: [`tag-${i % 3}`] }),
     );
     // One invalid object, so that both kinds of status are covered.
-    objects.push(serviceMetadata(NAMESPACE, 'too-many', { tags: Array.from({ length: 70 }, (_, i) => `t${i}`) }));
+    objects.push(
+      serviceMetadata(NAMESPACE, 'too-many', {
+        tags: Array.from({ length: 70 }, (_, i) => `t${i}`),
+      }),
+    );
     await apply(plane, objects);
   });
 
@@ -79,8 +90,9 @@ describe('status writes', () => {
     await waitUntilReady(operator);
     const started = operator;
     // Every object is reconciled once after the initial list; wait until all were.
-    await waitFor('every object to be reconciled', async () =>
-      (await metric(started, 'metadata_reconcile_total')) >= OBJECTS + 1,
+    await waitFor(
+      'every object to be reconciled',
+      async () => (await metric(started, 'metadata_reconcile_total')) >= OBJECTS + 1,
     );
     assert.equal(await writesInNamespace(), before);
   });

@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ControlPlane } from '../support/control-plane.ts';
 import { kubectlOk } from '../support/kubectl.ts';
-import { apply, createNamespaces, installCrd, names, query, serviceMetadata } from '../support/fixtures.ts';
+import {
+  apply,
+  createNamespaces,
+  installCrd,
+  names,
+  query,
+  serviceMetadata,
+} from '../support/fixtures.ts';
 import { startOperator, waitUntilReady, type OperatorProcess } from '../support/operator.ts';
 import { waitFor } from '../support/wait.ts';
 

@@ -13,12 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, request } from 'node:https';
-import {
-  freePort,
-  startProcess,
-  stopProcess,
-  type ManagedProcess,
-} from './processes.ts';
+import { freePort, startProcess, stopProcess, type ManagedProcess } from './processes.ts';
 import { auditPolicy } from './audit.ts';
 import { kubeconfigFor } from './kubeconfig.ts';
 
@@ -33,7 +28,7 @@ export interface StaticUser {
   readonly token: string;
 }
 
-/** Options of `startControlPlane`. */
+/** Options of `ControlPlane.start`. */
 export interface ControlPlaneOptions {
   /** Folder with the four binaries. Default: the `KUBEBUILDER_ASSETS` environment variable. */
   binDir?: string;
@@ -42,7 +37,7 @@ export interface ControlPlaneOptions {
 }
 
 /**
- * The users every control plane knows: an administrator, the operator under test, and the
+ * The users that every control plane authenticates: an administrator, the operator under test, and the
  * controller manager, whose requests the audit policy leaves out.
  */
 function staticUsers(): Record<'admin' | 'operator' | 'controllerManager', StaticUser> {
@@ -283,18 +278,26 @@ export class ControlPlane implements ControlPlaneInfo {
     }
   }
 
-  private async waitUntilReady(managed: ManagedProcess, path: string, base?: string): Promise<void> {
+  private async waitUntilReady(
+    managed: ManagedProcess,
+    path: string,
+    base?: string,
+  ): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       if (managed.child.exitCode !== null) {
         const log = await readFile(managed.logPath, 'utf8').catch(() => '');
-        throw new Error(`${managed.name} exited with code ${managed.child.exitCode}:\n${log.slice(-4000)}`);
+        throw new Error(
+          `${managed.name} exited with code ${managed.child.exitCode}:\n${log.slice(-4000)}`,
+        );
       }
       if ((await this.probe(path, base)) === 200) {
         return;
       }
       if (Date.now() > deadline) {
-        throw new Error(`${managed.name} did not report ready on ${path} within ${READY_TIMEOUT_MS} ms`);
+        throw new Error(
+          `${managed.name} did not report ready on ${path} within ${READY_TIMEOUT_MS} ms`,
+        );
       }
       await delay(200);
     }
@@ -303,7 +306,10 @@ export class ControlPlane implements ControlPlaneInfo {
   /** Returns the status code of a GET, or 0 when the connection failed. */
   private async probe(path: string, base = this.server): Promise<number> {
     if (base.startsWith('http:')) {
-      return fetch(`${base}${path}`).then((r) => r.status, () => 0);
+      return fetch(`${base}${path}`).then(
+        (r) => r.status,
+        () => 0,
+      );
     }
     return new Promise((resolve) => {
       // The serving certificate does not exist before kube-apiserver starts, so readiness is

@@ -21,9 +21,20 @@ export async function installCrd(plane: ControlPlaneInfo): Promise<void> {
 }
 
 /** Creates namespaces, ignoring those that exist. */
-export async function createNamespaces(plane: ControlPlaneInfo, names: readonly string[]): Promise<void> {
-  const manifests = names.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
-  await kubectlOk(plane, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }));
+export async function createNamespaces(
+  plane: ControlPlaneInfo,
+  names: readonly string[],
+): Promise<void> {
+  const manifests = names.map((name) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name },
+  }));
+  await kubectlOk(
+    plane,
+    ['apply', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }),
+  );
 }
 
 /** The spec fields that tests set. */
@@ -55,15 +66,31 @@ export function serviceMetadata(namespace: string, name: string, spec: TestSpec 
 
 /** Applies manifests with `kubectl apply`. */
 export async function apply(plane: ControlPlaneInfo, manifests: readonly object[]): Promise<void> {
-  await kubectlOk(plane, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }));
+  await kubectlOk(
+    plane,
+    ['apply', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }),
+  );
 }
 
 /** The parts of a stored object that tests read. */
 export interface StoredServiceMetadata {
-  metadata: { name: string; namespace: string; uid: string; generation: number; resourceVersion: string };
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation: number;
+    resourceVersion: string;
+  };
   status?: {
     observedGeneration?: number;
-    conditions?: { type: string; status: string; reason: string; message: string; lastTransitionTime: string }[];
+    conditions?: {
+      type: string;
+      status: string;
+      reason: string;
+      message: string;
+      lastTransitionTime: string;
+    }[];
   };
 }
 

@@ -52,7 +52,9 @@ export async function startOperator(
 
   await waitFor('the operator endpoint to accept connections', async () => {
     if (managed.child.exitCode !== null) {
-      throw new Error(`the operator exited with code ${managed.child.exitCode}: ${await operator.logs()}`);
+      throw new Error(
+        `the operator exited with code ${managed.child.exitCode}: ${await operator.logs()}`,
+      );
     }
     return fetch(`${url}/healthz`).then((response) => response.ok);
   });

@@ -10,7 +10,9 @@ import type { ControlPlaneInfo } from './control-plane.ts';
 export function sharedControlPlane(): ControlPlaneInfo {
   const dir = process.env.METADATA_TEST_DIR;
   if (dir === undefined) {
-    throw new Error('METADATA_TEST_DIR is not set: run integration tests with make test-integration');
+    throw new Error(
+      'METADATA_TEST_DIR is not set: run integration tests with make test-integration',
+    );
   }
   return JSON.parse(readFileSync(join(dir, 'control-plane.json'), 'utf8')) as ControlPlaneInfo;
 }

@@ -67,7 +67,11 @@ export type ReflectorInput<T> =
 
 /** What the driver must do next. */
 export type ReflectorAction<T> =
-  | { readonly type: 'requestListPage'; readonly reason: ListReason; readonly continueToken?: string }
+  | {
+      readonly type: 'requestListPage';
+      readonly reason: ListReason;
+      readonly continueToken?: string;
+    }
   /** Publish the pages received since the list started as the complete set of objects. */
   | { readonly type: 'publishList'; readonly resourceVersion: string }
   | { readonly type: 'discardPages' }
@@ -193,7 +197,10 @@ function onListFailed<T>(
     const message = 'list continue token expired; listing again from the first page';
     const restart = startList<T>(state.reason, failures);
     if (failures === 1) {
-      return { ...restart, actions: [{ type: 'relist', reason: 'gone', message }, ...restart.actions] };
+      return {
+        ...restart,
+        actions: [{ type: 'relist', reason: 'gone', message }, ...restart.actions],
+      };
     }
   }
 
@@ -201,7 +208,11 @@ function onListFailed<T>(
   const message = `list failed: ${input.message}`;
   return {
     state: waiting.state,
-    actions: [{ type: 'relist', reason: 'error', message }, { type: 'discardPages' }, ...waiting.actions],
+    actions: [
+      { type: 'relist', reason: 'error', message },
+      { type: 'discardPages' },
+      ...waiting.actions,
+    ],
   };
 }
 
@@ -272,7 +283,11 @@ function onWatchFailure<T>(
     const list = startList<T>('gone', 0);
     return {
       state: list.state,
-      actions: [{ type: 'stopWatch' }, { type: 'relist', reason: 'gone', message }, ...list.actions],
+      actions: [
+        { type: 'stopWatch' },
+        { type: 'relist', reason: 'gone', message },
+        ...list.actions,
+      ],
     };
   }
 
@@ -281,6 +296,10 @@ function onWatchFailure<T>(
   const delayMs = backoffDelayMs(failures, backoff);
   return {
     state: waiting.state,
-    actions: [{ type: 'stopWatch' }, { type: 'restartWatch', delayMs, message }, ...waiting.actions],
+    actions: [
+      { type: 'stopWatch' },
+      { type: 'restartWatch', delayMs, message },
+      ...waiting.actions,
+    ],
   };
 }

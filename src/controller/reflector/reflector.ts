@@ -4,9 +4,9 @@
  * in order. The decisions (when to list, relist, re-watch or back off) are made by the pure state
  * machine in machine.ts; this class only performs them.
  *
- * The library's own `ListWatch` (2.0.1) is not used because it stops for good after any error but
- * 410 Gone and its inactivity timeout, matches a relist by namespace and name alone, reads the list
- * in one piece, asks for no bookmarks and stores whole objects.
+ * The library's own `ListWatch` (2.0.1) is not used. It stops for good after any error other than
+ * 410 Gone and its inactivity timeout, and it matches a relist by namespace and name alone. It also
+ * reads the list in one piece, requests no bookmarks and stores whole objects.
  */
 import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, SERVICE_METADATA_PLURAL, VERSION, type ServiceMetadata } from '../../api/types.ts';
@@ -14,7 +14,13 @@ import type { Logger } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { BackoffOptions } from '../backoff.ts';
 import { describeApiError, httpStatusOf } from '../errors.ts';
-import { step, type ReflectorAction, type ReflectorInput, type ReflectorState, type WatchEvent } from './machine.ts';
+import {
+  step,
+  type ReflectorAction,
+  type ReflectorInput,
+  type ReflectorState,
+  type WatchEvent,
+} from './machine.ts';
 import { ObjectStore, type Delta } from './store.ts';
 import { toStoredObject } from './strip.ts';
 
@@ -68,9 +74,9 @@ export class Reflector {
     this.options = options;
     this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     this.watcher = new Watch(options.kubeConfig);
-    // NOTE: client-node 2.0.1 declares requestTimeoutMs private but reads it on every watch as
-    // the inactivity timeout (default 30 s, below the API server's bookmark interval of about a
-    // minute, so a quiet watch would be cut); setting it is the only way to change it.
+    // NOTE: client-node 2.0.1 declares requestTimeoutMs private, but every watch reads it as its
+    // inactivity timeout. Its default of 30 s is below the API server's bookmark interval of about
+    // a minute, so a quiet watch would be cut. Setting the field is the only way to change it.
     (this.watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
       options.watchInactivityTimeoutMs;
     this.logger = options.logger.child({ reflector: options.namespace ?? '*' });
@@ -207,15 +213,20 @@ export class Reflector {
     const { namespace, watchTimeoutSeconds } = this.options;
     const scope = namespace === undefined ? '' : `/namespaces/${namespace}`;
     const path = `/apis/${GROUP}/${VERSION}${scope}/${SERVICE_METADATA_PLURAL}`;
-    const query = { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: watchTimeoutSeconds };
-    let ended = false;
+    const query = {
+      resourceVersion,
+      allowWatchBookmarks: true,
+      timeoutSeconds: watchTimeoutSeconds,
+    };
+    // Set by onDone; an object, because the compiler cannot see a closure assign a local.
+    const watch = { ended: false };
 
     const onEvent = (type: string, object: unknown): void => {
       const event = { type, object } as WatchEvent<ServiceMetadata>;
       this.dispatch({ type: 'watchEvent', watchId, event });
     };
     const onDone = (err: unknown): void => {
-      ended = true;
+      watch.ended = true;
       if (err === null || err === undefined) {
         this.logger.debug({ resourceVersion: this.position }, 'watch closed by the server');
         this.dispatch({ type: 'watchClosed', watchId });
@@ -227,7 +238,7 @@ export class Reflector {
 
     try {
       const abort = await this.watcher.watch(path, query, onEvent, onDone);
-      if (ended || this.state.phase !== 'watching' || this.state.watchId !== watchId) {
+      if (watch.ended || this.state.phase !== 'watching' || this.state.watchId !== watchId) {
         abort.abort();
         return;
       }

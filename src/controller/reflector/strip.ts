@@ -1,4 +1,4 @@
-import type { ServiceMetadata, ServiceMetadataStatus } from '../../api/types.ts';
+import type { ServiceMetadata } from '../../api/types.ts';
 
 /** The raw shape of an object as the API server returns it, before anything was checked. */
 interface RawObject {
@@ -42,7 +42,7 @@ export function toStoredObject(raw: unknown): ServiceMetadata {
     stored.metadata.deletionTimestamp = metadata.deletionTimestamp;
   }
   if (object.status !== undefined && object.status !== null && typeof object.status === 'object') {
-    stored.status = object.status as ServiceMetadataStatus;
+    stored.status = object.status;
   }
   return stored;
 }

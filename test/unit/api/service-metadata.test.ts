@@ -460,8 +460,8 @@ describe('validateServiceMetadata hostile input', () => {
     ['a huge version', () => ({ ...BASE, version: `1.0.0-${'0'.repeat(5_000_000)}` })],
     ['a huge tag list', () => ({ ...BASE, tags: tagList(1_000_000) })],
     ['nested lists in tags', () => ({ ...BASE, tags: [[['a']]] })],
-    ['a __proto__ spec key', () => JSON.parse('{"__proto__": {"service": "x"}}')],
-    ['a null-prototype spec', () => Object.assign(Object.create(null), { service: 1 })],
+    ['a __proto__ spec key', (): unknown => JSON.parse('{"__proto__": {"service": "x"}}')],
+    ['a null-prototype spec', (): unknown => Object.assign(Object.create(null), { service: 1 })],
     [
       'a throwing getter',
       () => Object.defineProperty({ ...BASE }, 'tags', { get: throwError, enumerable: true }),
@@ -504,7 +504,7 @@ describe('validateServiceMetadata hostile input', () => {
     fc.assert(
       fc.property(fc.anything({ withNullPrototype: true, withBigInt: true }), (value) => {
         const result = validateServiceMetadata(value, DEFAULT_LIMITS);
-        return result.valid === false && result.message.length > 0;
+        return !result.valid && result.message.length > 0;
       }),
       { numRuns: 500 },
     );

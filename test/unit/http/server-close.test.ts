@@ -33,20 +33,23 @@ async function getText(agent: Agent, url: string): Promise<string> {
  * Adds a gauge whose collection waits until `release()` is called, so that a `/metrics` request
  * stays in flight: `entered` resolves once the server is inside the handler.
  */
-function blockMetricsScrape(metrics: Metrics): { entered: Promise<void>; release: () => void } {
-  const entered = Promise.withResolvers<void>();
-  const released = Promise.withResolvers<void>();
+function blockMetricsScrape(metrics: Metrics): {
+  entered: Promise<undefined>;
+  release: () => void;
+} {
+  const entered = Promise.withResolvers<undefined>();
+  const released = Promise.withResolvers<undefined>();
   new Gauge({
     name: 'test_blocking_gauge',
     help: 'Blocks a scrape until the test releases it.',
     registers: [metrics.registry],
     async collect() {
-      entered.resolve();
+      entered.resolve(undefined);
       await released.promise;
     },
   });
 
-  return { entered: entered.promise, release: () => released.resolve() };
+  return { entered: entered.promise, release: () => released.resolve(undefined) };
 }
 
 describe('query server close', () => {

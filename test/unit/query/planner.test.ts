@@ -91,7 +91,10 @@ describe('planQuery', () => {
     test(name, () => {
       const plan = planQuery({ ...EMPTY_QUERY, ...query }, estimator(counts));
 
-      assert.deepEqual(plan.steps.map((planned) => describeStep(planned.step)), expected);
+      assert.deepEqual(
+        plan.steps.map((planned) => describeStep(planned.step)),
+        expected,
+      );
     });
   }
 

@@ -55,7 +55,11 @@ describe('reflector machine list', () => {
       { type: 'listPage', continueToken: 'b', resourceVersion: '5' },
     ]);
     assert.ok(!types(actions).includes('publishList'));
-    assert.deepEqual(actions.at(-1), { type: 'requestListPage', reason: 'initial', continueToken: 'b' });
+    assert.deepEqual(actions.at(-1), {
+      type: 'requestListPage',
+      reason: 'initial',
+      continueToken: 'b',
+    });
   });
 
   it('publishes the list and watches from its resourceVersion', () => {
@@ -155,7 +159,10 @@ describe('reflector machine watch', () => {
   it('relists on 410 Gone from an ERROR event', () => {
     const state = watching();
     const gone = { type: 'ERROR' as const, object: { code: 410, message: 'too old' } as Object };
-    const { state: next, actions } = run([{ type: 'watchEvent', watchId: state.watchId, event: gone }], state);
+    const { state: next, actions } = run(
+      [{ type: 'watchEvent', watchId: state.watchId, event: gone }],
+      state,
+    );
     assert.equal(next.phase, 'listing');
     assert.ok(types(actions).includes('stopWatch'));
     assert.deepEqual(
@@ -166,7 +173,10 @@ describe('reflector machine watch', () => {
 
   it('relists on 410 Gone from a failed watch request', () => {
     const state = watching();
-    const { state: next } = run([{ type: 'watchFailed', watchId: state.watchId, code: 410, message: 'gone' }], state);
+    const { state: next } = run(
+      [{ type: 'watchFailed', watchId: state.watchId, code: 410, message: 'gone' }],
+      state,
+    );
     assert.equal(next.phase, 'listing');
   });
 

@@ -9,8 +9,14 @@ function object(name: string, uid: string, resourceVersion: string): StoredObjec
 describe('ObjectStore', () => {
   it('reports an add, then an update', () => {
     const store = new ObjectStore<StoredObject>();
-    assert.deepEqual(store.upsert(object('a', 'u1', '1')).map((d) => d.type), ['added']);
-    assert.deepEqual(store.upsert(object('a', 'u1', '2')).map((d) => d.type), ['updated']);
+    assert.deepEqual(
+      store.upsert(object('a', 'u1', '1')).map((d) => d.type),
+      ['added'],
+    );
+    assert.deepEqual(
+      store.upsert(object('a', 'u1', '2')).map((d) => d.type),
+      ['updated'],
+    );
     assert.equal(store.get('ns/a')?.metadata.resourceVersion, '2');
   });
 
@@ -18,10 +24,13 @@ describe('ObjectStore', () => {
     const store = new ObjectStore<StoredObject>();
     store.upsert(object('a', 'u1', '1'));
     const deltas = store.upsert(object('a', 'u2', '5'));
-    assert.deepEqual(deltas.map((d) => [d.type, d.object.metadata.uid]), [
-      ['deleted', 'u1'],
-      ['added', 'u2'],
-    ]);
+    assert.deepEqual(
+      deltas.map((d) => [d.type, d.object.metadata.uid]),
+      [
+        ['deleted', 'u1'],
+        ['added', 'u2'],
+      ],
+    );
   });
 
   it('ignores a delete of another uid', () => {
@@ -45,7 +54,9 @@ describe('ObjectStore', () => {
       object('new', 'u6', '9'),
     ]);
 
-    const summary = deltas.map((d) => `${d.type}:${d.object.metadata.name}:${d.object.metadata.uid}`);
+    const summary = deltas.map(
+      (d) => `${d.type}:${d.object.metadata.name}:${d.object.metadata.uid}`,
+    );
     assert.deepEqual(summary.sort(), [
       'added:new:u6',
       'added:recreated:u5',
