@@ -22,7 +22,7 @@ const EXIT_CONFIG = 2;
 
 function readConfig(): MetadataConfig {
   if (helpRequested(process.argv.slice(2))) {
-    process.stdout.write(configHelp());
+    process.stdout.write(`${configHelp()}\n`);
     process.exit(0);
   }
   try {

@@ -12,7 +12,7 @@ export interface Metrics {
   readonly reconcileDurationSeconds: Histogram;
   readonly reconcileErrorsTotal: Counter;
   readonly queueDepth: Gauge;
-  /** Relists by reason: `initial`, `gone`, `error`, `uid`. */
+  /** Full lists, the first one included, by reason: `initial`, `gone` (410) or `error`. */
   readonly relistsTotal: Counter<'reason'>;
   readonly watchRestartsTotal: Counter;
   readonly watchEventsTotal: Counter<'type'>;

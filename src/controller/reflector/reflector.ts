@@ -122,6 +122,9 @@ export class Reflector {
   private perform(action: ReflectorAction<ServiceMetadata>): void {
     switch (action.type) {
       case 'requestListPage':
+        if (action.continueToken === undefined) {
+          this.options.metrics.relistsTotal.inc({ reason: action.reason });
+        }
         void this.listPage(action.continueToken);
         return;
       case 'discardPages':
@@ -152,7 +155,6 @@ export class Reflector {
         this.timer = setTimeout(() => this.dispatch({ type: 'waitElapsed' }), action.delayMs);
         return;
       case 'relist':
-        this.options.metrics.relistsTotal.inc({ reason: action.reason });
         this.logger.info({ reason: action.reason, detail: action.message }, 'relisting');
         return;
       case 'restartWatch':
