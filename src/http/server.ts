@@ -37,10 +37,10 @@ export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_PORT = 8080;
 
 /** Default of `QueryServerOptions.cacheMaxEntries`. */
-export const DEFAULT_CACHE_MAX_ENTRIES = 1000;
+export const DEFAULT_CACHE_MAX_ENTRIES = 1024;
 
 /** Default of `QueryServerOptions.cacheTtlSeconds`. */
-export const DEFAULT_CACHE_TTL_SECONDS = 60;
+export const DEFAULT_CACHE_TTL_SECONDS = 300;
 
 /** The response header that carries the index staleness on the query routes. */
 export const STALE_SECONDS_HEADER = 'X-Index-Stale-Seconds';
@@ -81,12 +81,12 @@ export interface QueryServerOptions {
   readonly port?: number;
   /**
    * Maximum number of query results in the result cache; 0 disables the cache.
-   * Default: `DEFAULT_CACHE_MAX_ENTRIES` (1000).
+   * Default: `DEFAULT_CACHE_MAX_ENTRIES` (1024).
    */
   readonly cacheMaxEntries?: number;
   /**
    * Time in whole seconds after which a cached result expires even though the index did not
-   * change; 0 means never. Default: `DEFAULT_CACHE_TTL_SECONDS` (60).
+   * change; 0 means never. Default: `DEFAULT_CACHE_TTL_SECONDS` (300).
    */
   readonly cacheTtlSeconds?: number;
 }
