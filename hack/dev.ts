@@ -1,78 +1,95 @@
 /**
  * `make dev`: starts a local control plane, installs the CRD and the examples, and runs the
- * operator against it in the foreground until Ctrl-C, which stops everything and removes the
- * control plane's folder.
+ * operator against it in the foreground. Ctrl-C (or SIGTERM, or SIGHUP when the terminal closes)
+ * stops everything and removes the control plane's folder, at any stage of the start-up. The exit
+ * code is 0 after a signal and 1 when the operator or the start-up failed.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ControlPlane } from '../test/support/control-plane.ts';
 import { kubectlOk } from '../test/support/kubectl.ts';
-import { startProcess, stopProcess } from '../test/support/processes.ts';
+import { startProcess, stopProcess, type ManagedProcess } from '../test/support/processes.ts';
 import { waitFor } from '../test/support/wait.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const port = process.env.METADATA_HTTP_PORT ?? '8080';
+// Loopback only: a development endpoint has no access control.
+const host = process.env.METADATA_HTTP_HOST ?? '127.0.0.1';
 const kubeconfig = resolve(root, '.dev', 'kubeconfig');
+
+const cancel = new AbortController();
+let starting: Promise<ControlPlane> | undefined;
+let operator: ManagedProcess | undefined;
+let stopping = false;
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-say('starting a local control plane (etcd, kube-apiserver, kube-controller-manager)');
-const plane = await ControlPlane.start();
-await mkdir(resolve(root, '.dev'), { recursive: true });
-await copyFile(plane.adminKubeconfig, kubeconfig);
+/** Stops the operator and the control plane, whatever of them has started, then exits. */
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say('\nstopping the operator and the control plane');
+    if (operator !== undefined) {
+      await stopProcess(operator);
+    }
+    // A control plane still starting is cancelled and waited for, so that its folder is removed.
+    cancel.abort();
+    const plane = await starting?.catch(() => undefined);
+    await plane?.stop();
+    process.exit(code);
+  }
+  return new Promise<never>(() => undefined);
+}
 
-say('installing the CRD and the examples');
-await kubectlOk(plane, ['apply', '-k', resolve(root, 'crds')]);
-await kubectlOk(plane, [
-  'wait',
-  '--for=condition=Established',
-  'crd/servicemetadatas.mesh.datapunk.io',
-  '--timeout=60s',
-]);
-await kubectlOk(plane, ['apply', '-f', resolve(root, 'examples')]);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => void shutdown(0));
+}
 
-const operator = startProcess(
-  'metadata-operator',
-  process.execPath,
-  [resolve(root, 'src/main.ts')],
-  '/dev/stdout',
-  {
-    ...process.env,
-    METADATA_KUBECONFIG: plane.operatorKubeconfig,
-    METADATA_HTTP_PORT: port,
-  },
-);
+async function start(): Promise<void> {
+  say('starting a local control plane (etcd, kube-apiserver, kube-controller-manager)');
+  starting = ControlPlane.start({ signal: cancel.signal });
+  const plane = await starting;
+  await mkdir(resolve(root, '.dev'), { recursive: true });
+  await copyFile(plane.adminKubeconfig, kubeconfig);
 
-let stopping = false;
-async function shutdown(): Promise<void> {
+  say('installing the CRD and the examples');
+  await kubectlOk(plane, ['apply', '-k', resolve(root, 'crds')]);
+  await kubectlOk(plane, [
+    'wait',
+    '--for=condition=Established',
+    'crd/servicemetadatas.mesh.datapunk.io',
+    '--timeout=60s',
+  ]);
+  await kubectlOk(plane, ['apply', '-f', resolve(root, 'examples')]);
   if (stopping) {
     return;
   }
-  stopping = true;
-  say('\nstopping the operator and the control plane');
-  await stopProcess(operator);
-  await plane.stop();
-  process.exit(0);
-}
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
-void operator.exited.then((code) => {
-  if (!stopping) {
-    say(`the operator exited with code ${code}`);
-    void shutdown();
-  }
-});
 
-await waitFor('the operator to report ready', async () => {
-  const response = await fetch(`http://127.0.0.1:${port}/readyz`);
-  return response.status === 200;
-});
+  const main = resolve(root, 'src/main.ts');
+  operator = startProcess('metadata-operator', process.execPath, [main], '/dev/stdout', {
+    ...process.env,
+    METADATA_KUBECONFIG: plane.operatorKubeconfig,
+    METADATA_HTTP_HOST: host,
+    METADATA_HTTP_PORT: port,
+  });
+  const running = operator;
+  void running.exited.then((exitCode) => {
+    if (!stopping) {
+      say(`the operator exited with code ${exitCode}`);
+      void shutdown(1);
+    }
+  });
 
-const base = `http://localhost:${port}`;
-say(`
+  await waitFor('the operator to report ready', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+    return response.status === 200;
+  });
+
+  const base = `http://localhost:${port}`;
+  say(`
 The operator is ready. Try:
 
   curl '${base}/v1/services?tag=critical&environment=production&version=>=2.0.0'
@@ -83,3 +100,11 @@ The operator is ready. Try:
 
 Press Ctrl-C to stop the operator and the control plane.
 `);
+}
+
+start().catch((err: unknown) => {
+  if (!stopping) {
+    say(`make dev failed: ${err instanceof Error ? err.message : String(err)}`);
+    void shutdown(1);
+  }
+});

@@ -26,6 +26,7 @@ export const HttpStatus = {
   NotFound: 404,
   Conflict: 409,
   Gone: 410,
+  UnprocessableEntity: 422,
   TooManyRequests: 429,
 } as const;
 

@@ -30,6 +30,8 @@ export type ReconcileResult =
   | { readonly type: 'unchanged' }
   | { readonly type: 'gone' }
   | { readonly type: 'conflict'; readonly message: string }
+  /** The API server rejected the status as invalid; retrying the same write cannot succeed. */
+  | { readonly type: 'rejected'; readonly message: string; readonly err: unknown }
   | {
       readonly type: 'failed';
       readonly message: string;
@@ -156,6 +158,9 @@ export class StatusReconciler {
     if (code === HttpStatus.Conflict) {
       return { type: 'conflict', message };
     }
+    if (code === HttpStatus.UnprocessableEntity) {
+      return { type: 'rejected', message, err };
+    }
     return { type: 'failed', message, delayMs: retryAfterMs(err), err };
   }
 
@@ -183,6 +188,14 @@ export class StatusReconciler {
         log.debug({ delayMs, detail: result.message }, 'status write conflicted; requeued');
         return;
       }
+      case 'rejected':
+        // The next change of the object queues it again; until then a retry would fail the same
+        // way, for example when other writers' conditions already fill the CRD's cap of 16.
+        queue.forget(key);
+        metrics.reconcileTotal.inc({ result: 'error' });
+        metrics.reconcileErrorsTotal.inc();
+        log.error({ err: result.err, detail: result.message }, 'status rejected by the API server');
+        return;
       case 'failed': {
         const delayMs = queue.addRateLimited(key, result.delayMs);
         metrics.reconcileTotal.inc({ result: 'error' });

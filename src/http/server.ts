@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { IndexReader } from '../index/reader.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { respondToClientError } from './client-error.ts';
 import { QueryCache } from './query-cache.ts';
 import {
   matchRoute,
@@ -141,6 +142,9 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
   });
 
   server.on('error', (error) => logger.error({ err: error }, 'query server failed'));
+  server.on('clientError', (error: Error & { code?: string }, socket) => {
+    respondToClientError(error, socket, options.metrics);
+  });
 
   return {
     listen: async () => {

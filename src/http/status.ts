@@ -7,7 +7,12 @@ import { GROUP, SERVICE_METADATA_PLURAL } from '../api/types.ts';
 
 /** The `reason` values that the endpoint sends, as the Kubernetes API names them. */
 export type StatusReason =
-  'BadRequest' | 'NotFound' | 'MethodNotAllowed' | 'ServiceUnavailable' | 'InternalError';
+  | 'BadRequest'
+  | 'NotFound'
+  | 'MethodNotAllowed'
+  | 'RequestEntityTooLarge'
+  | 'ServiceUnavailable'
+  | 'InternalError';
 
 /**
  * The `reason` of one cause, from the Kubernetes `CauseType` values: the value is invalid,

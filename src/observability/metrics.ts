@@ -46,7 +46,7 @@ export function createMetrics(): Metrics {
     }),
     reconcileErrorsTotal: new Counter({
       name: 'metadata_reconcile_errors_total',
-      help: 'Status reconciles that failed and were requeued.',
+      help: 'Status reconciles that failed, whether requeued or rejected by the API server.',
       registers,
     }),
     queueDepth: new Gauge({

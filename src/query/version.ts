@@ -5,7 +5,8 @@
  * node-semver accepts a few ranges that match every version although they look like a mistake:
  * `>=x` compiles to `*`, and `1.2.3 ||` ends in an empty alternative that also compiles to `*`.
  * An empty string compiles to `*` as well. `parseVersionRange` rejects these, so a typo returns an
- * error rather than every record. A user who wants every version omits the range or writes `*`.
+ * error rather than every record. A user who wants every version omits the range: `*` matches
+ * every release but, like any range, no pre-release.
  */
 import { Range, SemVer } from 'semver';
 

@@ -34,6 +34,8 @@ export interface ControlPlaneOptions {
   binDir?: string;
   /** Keep the folder after `stop()`, for debugging. Default: false. */
   keepFolder?: boolean;
+  /** Cancels the start-up: `start` then stops what it started, removes the folder and throws. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -78,6 +80,7 @@ export class ControlPlane implements ControlPlaneInfo {
   private readonly peerPort: number;
   readonly users = staticUsers();
   private readonly keepFolder: boolean;
+  private signal?: AbortSignal;
   private etcd?: ManagedProcess;
   private apiServer?: ManagedProcess;
   private controllerManager?: ManagedProcess;
@@ -136,12 +139,14 @@ export class ControlPlane implements ControlPlaneInfo {
     const dir = await mkdtemp(join(tmpdir(), 'metadata-controlplane-'));
     const ports = [await freePort(), await freePort(), await freePort()];
     const plane = new ControlPlane(dir, binDir, ports, options.keepFolder ?? false);
+    plane.signal = options.signal;
     try {
       await plane.writeFiles();
       await plane.startEtcd();
       await plane.startApiServer();
       await plane.writeKubeconfigs();
       plane.startControllerManager();
+      options.signal?.throwIfAborted();
     } catch (err) {
       await plane.stop();
       throw err;
@@ -285,6 +290,7 @@ export class ControlPlane implements ControlPlaneInfo {
   ): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
+      this.signal?.throwIfAborted();
       if (managed.child.exitCode !== null) {
         const log = await readFile(managed.logPath, 'utf8').catch(() => '');
         throw new Error(
