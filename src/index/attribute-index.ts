@@ -2,10 +2,8 @@ import { ValueIndex } from './value-index.ts';
 
 /**
  * AttributeIndex maps each attribute name to a `ValueIndex` of its values, so it finds the record
- * keys that have a given name and value. It never keeps an attribute name without values.
- *
- * NOTE: `ServiceQuery` has no attribute condition yet, so queries do not read this index. It is
- * kept current so that an attribute selector can be added without a rebuild.
+ * keys that have a given name and value, or any value for a name. It never keeps an attribute name
+ * without values. The label selector's `=`, `==`, `in` and exists requirements read it.
  */
 export class AttributeIndex {
   readonly #valuesByName = new Map<string, ValueIndex>();
@@ -46,5 +44,18 @@ export class AttributeIndex {
   /** Returns the keys whose attribute `name` equals `value`, or undefined when none does. */
   keysOf(name: string, value: string): ReadonlySet<string> | undefined {
     return this.#valuesByName.get(name)?.keysOf(value);
+  }
+
+  /** Counts the keys that have attribute `name` with any value. */
+  countWithName(name: string): number {
+    return this.#valuesByName.get(name)?.keyCount ?? 0;
+  }
+
+  /**
+   * Returns the key sets of every value of attribute `name`. They are disjoint, because a record
+   * has one value per name, and live, so a caller must not hold them across a write.
+   */
+  keySetsWithName(name: string): Iterable<ReadonlySet<string>> {
+    return this.#valuesByName.get(name)?.keySets() ?? [];
   }
 }

@@ -2,32 +2,44 @@
  * The in-memory index of valid `ServiceMetadata` objects.
  *
  * Design: records are stored by key (`namespace/name`), and every queried dimension has an
- * inverted index from value to the set of record keys. A query is planned with `planQuery`.
- * The candidates come from the smallest set of keys and the other steps filter them, so a
- * selective query touches only its candidates and never all records. When even the smallest set
- * is large, the query scans all records in their cached order instead, which is cheaper than
- * sorting that many matches. Every write keeps the inverted indexes exact, so no empty set or
- * stale key is ever left behind.
+ * inverted index from value to the set of record keys. A query is compiled with `compileQuery`
+ * and planned with `planQuery` (see `QueryEvaluation`). The candidates come from the smallest set
+ * of keys and the other conditions filter them, so a selective query touches only its candidates
+ * and never all records. When even the smallest set is large, the query scans all records in a
+ * cached sort order instead, which is cheaper than sorting that many matches. Every write keeps the
+ * inverted indexes exact, so no empty set or stale key is ever left behind.
  *
  * The index is single-threaded and synchronous. The watch event handler writes it in event order,
- * and readers see each write complete.
+ * listeners are notified synchronously after each write, and readers see each write complete.
  */
+import type { SemVer } from 'semver';
+
+import type { SetDimension } from '../query/condition.ts';
+import { compileQuery } from '../query/matcher.ts';
 import type { ServiceQuery } from '../query/model.ts';
-import { planQuery } from '../query/planner.ts';
-import type { PlanStep, SetDimension } from '../query/planner.ts';
-import { parseVersionRange } from '../query/version.ts';
 import { AttributeIndex } from './attribute-index.ts';
-import type { IndexReader, QueryResult } from './reader.ts';
+import { countFacets } from './facet-counts.ts';
+import { ListenerRegistry } from './index-listeners.ts';
+import { QueryEvaluation } from './query-evaluation.ts';
+import type { IndexedSets } from './query-evaluation.ts';
+import type {
+  Facets,
+  IndexListener,
+  IndexReader,
+  QueryExplanation,
+  QueryPage,
+  QueryResult,
+} from './reader.ts';
 import { recordKey } from './record.ts';
 import type { MetadataRecord } from './record.ts';
 import { sameRecord, snapshotRecord } from './record-snapshot.ts';
-import { compareRecords, prefersOrderedScan, RecordOrder } from './record-order.ts';
+import { prefersOrderedScan, RecordOrder } from './record-order.ts';
+import { selectPage } from './result-page.ts';
+import { recordComparator } from './sort-order.ts';
+import type { SortOrder } from './sort-order.ts';
 import { ValueIndex } from './value-index.ts';
 import { VersionIndex } from './version-index.ts';
-import type { VersionMatch } from './version-index.ts';
-
-/** A decimal integer of any length, the form of a Kubernetes resourceVersion that is compared. */
-const DECIMAL = /^[0-9]+$/;
+import { Watermark } from './watermark.ts';
 
 /** Numbers of distinct keys in each inverted index, as `MetadataIndex.internalSizes` returns. */
 export interface InternalSizes {
@@ -40,14 +52,11 @@ export interface InternalSizes {
   >;
 }
 
-/** Tests one record against one plan step. */
-type RecordFilter = (record: MetadataRecord) => boolean;
-
 /**
  * MetadataIndex stores the valid `ServiceMetadata` objects as `MetadataRecord`s, keeps an inverted
  * index per dimension (namespace, service, environment, region, tag, version, attribute), and
  * evaluates `ServiceQuery`s against them. It also tracks the revision of its contents and the
- * resourceVersion watermark up to which watch events were applied.
+ * resourceVersion watermark up to which watch events were applied, and notifies listeners of both.
  */
 export class MetadataIndex implements IndexReader {
   readonly #records = new Map<string, MetadataRecord>();
@@ -58,10 +67,20 @@ export class MetadataIndex implements IndexReader {
   readonly #tags = new ValueIndex();
   readonly #versions = new VersionIndex();
   readonly #attributes = new AttributeIndex();
+  readonly #listeners = new ListenerRegistry();
   #revision = 0;
-  #watermark = 0n;
-  #watermarkText = '0';
-  readonly #order = new RecordOrder();
+  readonly #watermark = new Watermark();
+  readonly #versionOf = (record: MetadataRecord): SemVer => this.#versions.parse(record.version);
+  readonly #orders: Readonly<Record<SortOrder, RecordOrder>> = {
+    name: new RecordOrder(),
+    version: new RecordOrder(recordComparator('version', this.#versionOf)),
+  };
+  readonly #sets: IndexedSets = {
+    records: this.#records,
+    versions: this.#versions,
+    attributes: this.#attributes,
+    valueIndex: (dimension) => this.#valueIndexOf(dimension),
+  };
 
   /** Increases by one with every upsert that changes a record and every delete of a record. */
   get revision(): number {
@@ -73,7 +92,7 @@ export class MetadataIndex implements IndexReader {
    * zeros, or `"0"` before the first call.
    */
   get watermark(): string {
-    return this.#watermarkText;
+    return this.#watermark.text;
   }
 
   /** Number of records stored. */
@@ -93,14 +112,18 @@ export class MetadataIndex implements IndexReader {
 
   /**
    * Stores a record, or replaces the one with the same key together with all of its index
-   * entries. The index keeps a frozen copy, so later changes to `record` do not reach it.
+   * entries, then notifies the listeners with `onChange` when anything changed. The index keeps a
+   * frozen copy, so later changes to `record` do not reach it.
    *
-   * @returns true when anything changed. An identical record returns false and leaves the revision
-   *   as it was.
+   * @param resourceVersion - The resourceVersion of the watch event behind the write, passed on
+   *   to listeners in `IndexChange.resourceVersion`; it does not move the watermark.
+   * @returns true when anything changed. An identical record returns false, leaves the revision
+   *   as it was and notifies no listener.
    * @throws TypeError when `record.key` is not `namespace/name`, and QueryError when
-   *   `record.version` is not an exact semantic version. The index is unchanged after either.
+   *   `record.version` is not an exact semantic version. The index is unchanged after either. An
+   *   error that a listener throws is rethrown after the write and every listener ran.
    */
-  upsert(record: MetadataRecord): boolean {
+  upsert(record: MetadataRecord, resourceVersion?: string): boolean {
     const expectedKey = recordKey(record.namespace, record.name);
     if (record.key !== expectedKey) {
       const rule = `must equal namespace/name ${JSON.stringify(expectedKey)}`;
@@ -130,18 +153,32 @@ export class MetadataIndex implements IndexReader {
       this.#tags.add(tag, stored.key);
     }
 
-    if (previous === undefined) {
-      this.#order.invalidate();
-    } else {
-      this.#order.replace(stored);
+    for (const order of Object.values(this.#orders)) {
+      if (previous === undefined) {
+        order.invalidate();
+      } else {
+        order.replace(stored);
+      }
     }
 
     this.#revision += 1;
+    this.#listeners.notifyChange({
+      revision: this.#revision,
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
+      ...(previous === undefined ? {} : { before: previous }),
+      after: stored,
+    });
     return true;
   }
 
-  /** Removes the record with `key` and all of its index entries. Returns true when it existed. */
-  delete(key: string): boolean {
+  /**
+   * Removes the record with `key` and all of its index entries, then notifies the listeners with
+   * `onChange` when it existed. Returns true when it existed.
+   *
+   * @param resourceVersion - As for `upsert`.
+   * @throws the error of a listener, after the delete and every listener ran.
+   */
+  delete(key: string, resourceVersion?: string): boolean {
     const previous = this.#records.get(key);
     if (previous === undefined) {
       return false;
@@ -149,72 +186,74 @@ export class MetadataIndex implements IndexReader {
 
     this.#removeEntries(previous);
     this.#records.delete(key);
-    this.#order.invalidate();
+    for (const order of Object.values(this.#orders)) {
+      order.invalidate();
+    }
+
     this.#revision += 1;
+    this.#listeners.notifyChange({
+      revision: this.#revision,
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
+      before: previous,
+    });
     return true;
   }
 
   /**
    * Raises the watermark to `resourceVersion` when it is higher, comparing both as integers of
-   * any length (BigInt), so `"99999999999999999999"` is above `"100"`. A lower or equal value is
-   * ignored. The revision does not change, because the records do not.
+   * any length (BigInt), so `"99999999999999999999"` is above `"100"`, and then notifies the
+   * listeners with `onWatermark`. A lower or equal value is ignored and notifies no listener. The
+   * revision does not change, because the records do not.
    *
    * @throws TypeError when `resourceVersion` is not a decimal integer. Kubernetes documents
-   *   resourceVersion as opaque, but etcd-backed API servers use decimal revisions.
+   *   resourceVersion as opaque, but etcd-backed API servers use decimal revisions. A listener's
+   *   error is rethrown after the watermark moved and every listener ran.
    */
   advanceWatermark(resourceVersion: string): void {
-    if (!DECIMAL.test(resourceVersion)) {
-      const rule = 'must be a decimal integer';
-      throw new TypeError(`invalid resourceVersion ${JSON.stringify(resourceVersion)}: ${rule}`);
-    }
-
-    const value = BigInt(resourceVersion);
-    if (value > this.#watermark) {
-      this.#watermark = value;
-      this.#watermarkText = value.toString();
+    if (this.#watermark.advance(resourceVersion)) {
+      this.#listeners.notifyWatermark(this.#watermark.text);
     }
   }
 
   /**
-   * Returns every record that matches the query, sorted by namespace and then name in ascending
-   * code-unit order. Values within one dimension are alternatives (union), every tag must be
-   * present (intersection), and a query without any condition returns every record.
+   * Returns a page of the records that match the query, in the query's sort order (see
+   * `sort-order.ts`), with the number of all matches. See `compileQuery` for what matches.
    *
-   * @throws QueryError when `query.version` is not a valid range (see `parseVersionRange`).
+   * @throws QueryError for an invalid version range or selector, a limit below 1 (field `limit`)
+   *   or a page key that this index did not return for the same sort order (field `continue`).
    */
-  query(query: ServiceQuery): QueryResult {
-    // The range is compiled and tested against the distinct versions once per query, and the
-    // planner, the candidates and the filter all reuse that one match.
-    const range = query.version === undefined ? undefined : parseVersionRange(query.version);
-    const versionMatch = range === undefined ? undefined : this.#versions.match(range);
-    const plan = planQuery(query, (step) => this.#countCandidates(step, versionMatch));
+  query(query: ServiceQuery, page?: QueryPage): QueryResult {
+    const evaluation = new QueryEvaluation(this.#sets, compileQuery(query));
+    const sorted = this.#sortedMatches(evaluation, query.sort);
+    return selectPage(sorted, query.sort, page, this.#versionOf);
+  }
 
-    const [first, ...rest] = plan.steps;
-    if (first === undefined) {
-      return { items: this.#order.select(this.#records) };
-    }
+  /**
+   * Returns the plan of a query with the estimate and the candidate count of each step. It runs
+   * the whole query, one condition at a time.
+   *
+   * @throws QueryError for an invalid version range or selector.
+   */
+  explain(query: ServiceQuery): QueryExplanation {
+    return new QueryEvaluation(this.#sets, compileQuery(query)).explain();
+  }
 
-    if (first.cardinality === 0) {
-      return { items: [] };
-    }
+  /**
+   * Counts the matches of a query per tag, environment, region and major version.
+   *
+   * @throws QueryError for an invalid version range or selector.
+   */
+  facets(query: ServiceQuery): Facets {
+    const matches = new QueryEvaluation(this.#sets, compileQuery(query)).matches();
+    return countFacets(matches, this.#versionOf);
+  }
 
-    // A large candidate set is cheaper to find by scanning all records in their cached order than
-    // by sorting the matches afterwards.
-    if (prefersOrderedScan(first.cardinality, this.#records.size)) {
-      const filters = plan.steps.map((planned) => this.#filterFor(planned.step, versionMatch));
-      return { items: this.#order.select(this.#records, (record) => matchesAll(filters, record)) };
-    }
-
-    const filters = rest.map((planned) => this.#filterFor(planned.step, versionMatch));
-    const matches: MetadataRecord[] = [];
-    for (const key of this.#candidateKeys(first.step, versionMatch)) {
-      const record = this.#records.get(key);
-      if (record !== undefined && matchesAll(filters, record)) {
-        matches.push(record);
-      }
-    }
-
-    return { items: matches.sort(compareRecords) };
+  /**
+   * Registers a listener that is called synchronously after every change (`onChange`) and every
+   * watermark advance (`onWatermark`). Returns the function that removes the registration.
+   */
+  subscribe(listener: IndexListener): () => void {
+    return this.#listeners.subscribe(listener);
   }
 
   /** Returns the number of keys in each inverted index, so tests can check for stale entries. */
@@ -231,6 +270,29 @@ export class MetadataIndex implements IndexReader {
         attribute: this.#attributes.size,
       },
     };
+  }
+
+  /**
+   * Returns all matches in `order`. A large candidate set is cheaper to filter in the cached
+   * order of all records than to sort afterwards.
+   */
+  #sortedMatches(evaluation: QueryEvaluation, order: SortOrder): MetadataRecord[] {
+    const estimate = evaluation.candidateEstimate;
+    if (estimate === 0) {
+      return [];
+    }
+
+    const cached = this.#orders[order];
+    if (prefersOrderedScan(estimate, this.#records.size)) {
+      const filters = evaluation.filters();
+      const predicate =
+        filters.length === 0
+          ? undefined
+          : (record: MetadataRecord): boolean => filters.every((filter) => filter(record));
+      return cached.select(this.#records, predicate);
+    }
+
+    return evaluation.matches().sort(recordComparator(order, this.#versionOf));
   }
 
   #removeEntries(record: MetadataRecord): void {
@@ -259,67 +321,4 @@ export class MetadataIndex implements IndexReader {
         return this.#tags;
     }
   }
-
-  #countCandidates(step: PlanStep, versionMatch: VersionMatch | undefined): number {
-    switch (step.kind) {
-      case 'tag':
-        return this.#tags.countOf([step.tag]);
-      case 'version':
-        return requireMatch(versionMatch).count;
-      default:
-        return this.#valueIndexOf(step.kind).countOf(step.values);
-    }
-  }
-
-  /**
-   * Lists the keys that match one step. A single-valued dimension puts each key in exactly one
-   * set, so the union of its sets is a concatenation and yields no key twice.
-   */
-  *#candidateKeys(step: PlanStep, versionMatch: VersionMatch | undefined): Iterable<string> {
-    let sets: readonly (ReadonlySet<string> | undefined)[];
-    if (step.kind === 'tag') {
-      sets = [this.#tags.keysOf(step.tag)];
-    } else if (step.kind === 'version') {
-      sets = requireMatch(versionMatch).keySets;
-    } else {
-      const index = this.#valueIndexOf(step.kind);
-      sets = step.values.map((value) => index.keysOf(value));
-    }
-
-    for (const keys of sets) {
-      if (keys !== undefined) {
-        yield* keys;
-      }
-    }
-  }
-
-  #filterFor(step: PlanStep, versionMatch: VersionMatch | undefined): RecordFilter {
-    if (step.kind === 'tag') {
-      // The record's own short tag list is faster to search than the tag's large key set.
-      const tag = step.tag;
-      return (record) => record.tags.includes(tag);
-    }
-
-    if (step.kind === 'version') {
-      const versions = requireMatch(versionMatch).versions;
-      return (record) => versions.has(record.version);
-    }
-
-    const accepted = new Set(step.values);
-    const field = step.kind;
-    return (record) => accepted.has(record[field]);
-  }
-}
-
-function matchesAll(filters: readonly RecordFilter[], record: MetadataRecord): boolean {
-  return filters.every((filter) => filter(record));
-}
-
-/** Returns the version match of a query that has a version step, which `query` always computes. */
-function requireMatch(versionMatch: VersionMatch | undefined): VersionMatch {
-  if (versionMatch === undefined) {
-    throw new Error('failed to evaluate the version step: the version range was not compiled');
-  }
-
-  return versionMatch;
 }

@@ -5,7 +5,10 @@ import type { MetadataRecord } from './record.ts';
  * JavaScript's `<` on strings). It does not compare keys, because `/` sorts after `-`, so `a-b/x`
  * would come before `a/x` although namespace `a` comes first.
  */
-export function compareRecords(left: MetadataRecord, right: MetadataRecord): number {
+export function compareRecords(
+  left: Pick<MetadataRecord, 'namespace' | 'name'>,
+  right: Pick<MetadataRecord, 'namespace' | 'name'>,
+): number {
   if (left.namespace !== right.namespace) {
     return left.namespace < right.namespace ? -1 : 1;
   }
@@ -28,12 +31,22 @@ export function prefersOrderedScan(candidates: number, total: number): boolean {
 }
 
 /**
- * RecordOrder lists records in query order (see `compareRecords`). It caches all records in that
- * order until `invalidate` is called, which the index does whenever a key is added or removed. A
- * record replaced under the same key keeps its place, so `replace` updates the cache in place.
+ * RecordOrder lists records in one sort order, `compareRecords` unless the constructor is given
+ * another comparator. It caches all records in that order until `invalidate` is called, which the
+ * index does whenever a key is added or removed. A record replaced under the same key keeps its
+ * place when its sort key did not change, so `replace` updates the cache in place then.
  */
 export class RecordOrder {
+  readonly #compare: (left: MetadataRecord, right: MetadataRecord) => number;
   #sorted: MetadataRecord[] | undefined;
+
+  /**
+   * @param compare - A total order of records that have distinct keys, which returns 0 only for
+   *   records with the same namespace and name. Default: `compareRecords`.
+   */
+  constructor(compare: (left: MetadataRecord, right: MetadataRecord) => number = compareRecords) {
+    this.#compare = compare;
+  }
 
   /** Drops the cached order. Call it after a key was added or removed. */
   invalidate(): void {
@@ -42,7 +55,8 @@ export class RecordOrder {
 
   /**
    * Puts `record` in the place of the cached record with the same namespace and name, in
-   * O(log n). Call it after a record was replaced under an existing key.
+   * O(log n), or drops the cached order when the record's sort key changed. Call it after a record
+   * was replaced under an existing key.
    */
   replace(record: MetadataRecord): void {
     const sorted = this.#sorted;
@@ -50,18 +64,18 @@ export class RecordOrder {
       return;
     }
 
-    const position = findPosition(sorted, record);
+    const position = findPosition(sorted, record, this.#compare);
     const current = sorted[position];
-    if (current !== undefined && compareRecords(current, record) === 0) {
+    if (current !== undefined && this.#compare(current, record) === 0) {
       sorted[position] = record;
     } else {
-      // The record was not cached, which only happens when the caller skipped `invalidate`.
+      // The sort key changed, such as the version in the version order, so the record moves.
       this.#sorted = undefined;
     }
   }
 
   /**
-   * Returns the records that satisfy `predicate`, or all records without one, in query order. It
+   * Returns the records that satisfy `predicate`, or all records without one, in this order. It
    * runs in O(n) when the order is cached, and in O(n log n) when it has to sort first.
    */
   select(
@@ -74,7 +88,7 @@ export class RecordOrder {
 
   #inOrder(records: ReadonlyMap<string, MetadataRecord>): readonly MetadataRecord[] {
     if (this.#sorted === undefined) {
-      this.#sorted = [...records.values()].sort(compareRecords);
+      this.#sorted = [...records.values()].sort(this.#compare);
     }
 
     return this.#sorted;
@@ -82,12 +96,16 @@ export class RecordOrder {
 }
 
 /** Returns the first position in `sorted` whose record does not sort before `record`. */
-function findPosition(sorted: readonly MetadataRecord[], record: MetadataRecord): number {
+function findPosition(
+  sorted: readonly MetadataRecord[],
+  record: MetadataRecord,
+  compare: (left: MetadataRecord, right: MetadataRecord) => number,
+): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (compareRecords(sorted[middle] as MetadataRecord, record) < 0) {
+    if (compare(sorted[middle] as MetadataRecord, record) < 0) {
       low = middle + 1;
     } else {
       high = middle;

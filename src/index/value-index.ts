@@ -5,10 +5,16 @@
  */
 export class ValueIndex {
   readonly #keysByValue = new Map<string, Set<string>>();
+  #keyCount = 0;
 
   /** Number of distinct values stored. */
   get size(): number {
     return this.#keysByValue.size;
+  }
+
+  /** Number of (value, key) pairs stored: the sum of the sizes of all key sets. */
+  get keyCount(): number {
+    return this.#keyCount;
   }
 
   /** Adds `key` to the set of `value`. Adding a key that is already there changes nothing. */
@@ -16,10 +22,14 @@ export class ValueIndex {
     const keys = this.#keysByValue.get(value);
     if (keys === undefined) {
       this.#keysByValue.set(value, new Set([key]));
+      this.#keyCount += 1;
       return;
     }
 
-    keys.add(key);
+    if (!keys.has(key)) {
+      keys.add(key);
+      this.#keyCount += 1;
+    }
   }
 
   /** Removes `key` from the set of `value`, and the value itself when no key is left. */
@@ -29,7 +39,10 @@ export class ValueIndex {
       return;
     }
 
-    keys.delete(key);
+    if (keys.delete(key)) {
+      this.#keyCount -= 1;
+    }
+
     if (keys.size === 0) {
       this.#keysByValue.delete(value);
     }
@@ -41,6 +54,14 @@ export class ValueIndex {
    */
   keysOf(value: string): ReadonlySet<string> | undefined {
     return this.#keysByValue.get(value);
+  }
+
+  /**
+   * Returns the key set of every value. The sets are live, so a caller must not hold them across a
+   * write.
+   */
+  keySets(): IterableIterator<ReadonlySet<string>> {
+    return this.#keysByValue.values();
   }
 
   /**

@@ -5,7 +5,8 @@ import { MetadataIndex } from '../../../src/index/metadata-index.ts';
 import { recordKey } from '../../../src/index/record.ts';
 import type { MetadataRecord } from '../../../src/index/record.ts';
 import { QueryError } from '../../../src/query/errors.ts';
-import type { ServiceQuery } from '../../../src/query/model.ts';
+import { serviceQuerySchema } from '../../../src/query/model.ts';
+import type { ServiceQuery, ServiceQueryInput } from '../../../src/query/model.ts';
 
 /** Builds a record of the fixture: namespace, name, version, environment, region and tags. */
 function fixture(
@@ -51,12 +52,12 @@ function buildIndex(): MetadataIndex {
   return index;
 }
 
-function makeQuery(fields: Partial<ServiceQuery>): ServiceQuery {
-  return { namespaces: [], services: [], environments: [], regions: [], tags: [], ...fields };
+function makeQuery(fields: ServiceQueryInput): ServiceQuery {
+  return serviceQuerySchema.parse(fields);
 }
 
 describe('MetadataIndex query', () => {
-  const cases: ReadonlyArray<readonly [string, Partial<ServiceQuery>, readonly string[]]> = [
+  const cases: ReadonlyArray<readonly [string, ServiceQueryInput, readonly string[]]> = [
     [
       'no condition returns all',
       {},
@@ -70,17 +71,21 @@ describe('MetadataIndex query', () => {
       { services: ['cart', 'api'] },
       ['B/cart', 'a/api', 'a-b/api', 'shop/cart'],
     ],
-    ['environments', { environments: ['dev', 'staging'] }, ['B/cart', 'a/zeta', 'a-b/api']],
-    ['regions', { regions: ['us-east'] }, ['B/cart', 'shop/checkout']],
-    ['one tag', { tags: ['pci'] }, ['a/api', 'shop/cart', 'shop/checkout']],
-    ['tags are an intersection', { tags: ['pci', 'web'] }, ['a/api', 'shop/cart']],
-    ['unknown tag empties result', { tags: ['web', 'gone'] }, []],
+    ['environments', { environments: { in: ['dev', 'staging'] } }, ['B/cart', 'a/zeta', 'a-b/api']],
+    ['regions', { regions: { in: ['us-east'] } }, ['B/cart', 'shop/checkout']],
+    ['one tag', { tags: { all: ['pci'] } }, ['a/api', 'shop/cart', 'shop/checkout']],
+    ['tags are an intersection', { tags: { all: ['pci', 'web'] } }, ['a/api', 'shop/cart']],
+    ['unknown tag empties result', { tags: { all: ['web', 'gone'] } }, []],
     [
       'dimensions combine',
-      { environments: ['prod'], regions: ['eu-west'], tags: ['web'] },
+      { environments: { in: ['prod'] }, regions: { in: ['eu-west'] }, tags: { all: ['web'] } },
       ['a/api', 'shop/cart'],
     ],
-    ['namespace and tag', { namespaces: ['shop'], tags: ['pci'] }, ['shop/cart', 'shop/checkout']],
+    [
+      'namespace and tag',
+      { namespaces: ['shop'], tags: { all: ['pci'] } },
+      ['shop/cart', 'shop/checkout'],
+    ],
     ['version range', { version: '>=1.0.0 <3.0.0' }, ['a/api', 'a/zeta', 'shop/cart']],
     ['build metadata ignored', { version: '=1.2.3' }, ['a/zeta', 'shop/cart']],
     ['pre-release left out', { version: '>=2.0.0' }, ['a/api', 'a-b/api']],
@@ -90,9 +95,13 @@ describe('MetadataIndex query', () => {
       { version: '*' },
       ['B/cart', 'a/api', 'a/zeta', 'a-b/api', 'shop/cart'],
     ],
-    ['version with tag', { version: '^1.0.0', tags: ['pci'] }, ['shop/cart']],
+    ['version with tag', { version: '^1.0.0', tags: { all: ['pci'] } }, ['shop/cart']],
     ['no version matches', { version: '>=9.0.0', namespaces: ['a'] }, []],
-    ['duplicate values', { namespaces: ['a', 'a'], tags: ['web', 'web'] }, ['a/api', 'a/zeta']],
+    [
+      'duplicate values',
+      { namespaces: ['a', 'a'], tags: { all: ['web', 'web'] } },
+      ['a/api', 'a/zeta'],
+    ],
   ];
 
   for (const [name, fields, expected] of cases) {
@@ -142,11 +151,11 @@ describe('MetadataIndex query', () => {
 
     assert.equal(index.query(makeQuery({})).items.length, all);
     assert.deepEqual(
-      index.query(makeQuery({ tags: ['web'] })).items.map((record) => record.key),
+      index.query(makeQuery({ tags: { all: ['web'] } })).items.map((record) => record.key),
       ['0/first', 'B/cart', 'a/zeta'],
     );
     assert.deepEqual(
-      index.query(makeQuery({ environments: ['prod'] })).items.map((record) => record.key),
+      index.query(makeQuery({ environments: { in: ['prod'] } })).items.map((record) => record.key),
       ['0/first', 'shop/checkout'],
     );
   });
@@ -163,7 +172,7 @@ describe('MetadataIndex query', () => {
       }
     }
 
-    const keys = index.query(makeQuery({ environments: ['prod'] })).items.map((r) => r.key);
+    const keys = index.query(makeQuery({ environments: { in: ['prod'] } })).items.map((r) => r.key);
 
     assert.deepEqual(keys, names.sort());
   });

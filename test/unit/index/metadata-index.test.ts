@@ -5,7 +5,8 @@ import { MetadataIndex } from '../../../src/index/metadata-index.ts';
 import { recordKey } from '../../../src/index/record.ts';
 import type { MetadataRecord } from '../../../src/index/record.ts';
 import { QueryError } from '../../../src/query/errors.ts';
-import type { ServiceQuery } from '../../../src/query/model.ts';
+import { serviceQuerySchema } from '../../../src/query/model.ts';
+import type { ServiceQuery, ServiceQueryInput } from '../../../src/query/model.ts';
 
 type RecordFields = Partial<Omit<MetadataRecord, 'key'>>;
 
@@ -29,12 +30,12 @@ function makeRecord(fields: RecordFields = {}): MetadataRecord {
 }
 
 /** Builds a query with empty lists for every field that `fields` leaves out. */
-function makeQuery(fields: Partial<ServiceQuery> = {}): ServiceQuery {
-  return { namespaces: [], services: [], environments: [], regions: [], tags: [], ...fields };
+function makeQuery(fields: ServiceQueryInput = {}): ServiceQuery {
+  return serviceQuerySchema.parse(fields);
 }
 
 /** Runs a query and returns the keys of the result in order. */
-function queryKeys(index: MetadataIndex, fields: Partial<ServiceQuery>): string[] {
+function queryKeys(index: MetadataIndex, fields: ServiceQueryInput): string[] {
   return index.query(makeQuery(fields)).items.map((record) => record.key);
 }
 
@@ -119,11 +120,11 @@ describe('MetadataIndex writes', () => {
     );
 
     assert.deepEqual(queryKeys(index, { services: ['a'] }), []);
-    assert.deepEqual(queryKeys(index, { tags: ['old'] }), []);
+    assert.deepEqual(queryKeys(index, { tags: { all: ['old'] } }), []);
     assert.deepEqual(queryKeys(index, { version: '1.0.0' }), []);
-    assert.deepEqual(queryKeys(index, { environments: ['prod'] }), []);
-    assert.deepEqual(queryKeys(index, { regions: ['eu-west'] }), []);
-    assert.deepEqual(queryKeys(index, { services: ['b'], tags: ['new'] }), ['shop/cart']);
+    assert.deepEqual(queryKeys(index, { environments: { in: ['prod'] } }), []);
+    assert.deepEqual(queryKeys(index, { regions: { in: ['eu-west'] } }), []);
+    assert.deepEqual(queryKeys(index, { services: ['b'], tags: { all: ['new'] } }), ['shop/cart']);
     assert.deepEqual(index.internalSizes(), {
       records: 1,
       entries: {
@@ -149,7 +150,7 @@ describe('MetadataIndex writes', () => {
 
     assert.deepEqual(index.get('shop', 'cart')?.tags, ['a']);
     assert.deepEqual(index.get('shop', 'cart')?.attributes, { team: 'x' });
-    assert.deepEqual(queryKeys(index, { tags: ['b'] }), []);
+    assert.deepEqual(queryKeys(index, { tags: { all: ['b'] } }), []);
     assert.ok(Object.isFrozen(index.get('shop', 'cart')));
   });
 
@@ -172,7 +173,7 @@ describe('MetadataIndex writes', () => {
     assert.throws(() => index.upsert(makeRecord({ version: 'v2.0.0', tags: ['b'] })), QueryError);
     assert.equal(index.revision, 1);
     assert.deepEqual(index.get('shop', 'cart')?.version, '1.0.0');
-    assert.deepEqual(queryKeys(index, { tags: ['a'] }), ['shop/cart']);
+    assert.deepEqual(queryKeys(index, { tags: { all: ['a'] } }), ['shop/cart']);
     assert.equal(index.internalSizes().entries.tag, 1);
   });
 
@@ -204,9 +205,10 @@ describe('MetadataIndex writes', () => {
 
     index.delete('shop/a');
 
-    assert.deepEqual(queryKeys(index, { services: ['s'], tags: ['t'], version: '1.0.0' }), [
-      'shop/b',
-    ]);
+    assert.deepEqual(
+      queryKeys(index, { services: ['s'], tags: { all: ['t'] }, version: '1.0.0' }),
+      ['shop/b'],
+    );
     assert.deepEqual(index.internalSizes().entries, {
       namespace: 1,
       service: 1,
