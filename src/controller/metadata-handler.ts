@@ -35,7 +35,7 @@ export class MetadataHandler {
     for (const delta of deltas) {
       const key = objectKey(delta.object);
       if (delta.type === 'deleted') {
-        this.options.index.delete(key);
+        this.options.index.delete(key, delta.object.metadata.resourceVersion);
         this.invalid.delete(key);
         continue;
       }
@@ -47,13 +47,14 @@ export class MetadataHandler {
   }
 
   private index(key: string, object: ServiceMetadata): void {
+    const resourceVersion = object.metadata.resourceVersion;
     const result = validateServiceMetadata(object.spec, this.options.limits);
     if (!result.valid) {
-      this.options.index.delete(key);
+      this.options.index.delete(key, resourceVersion);
       this.invalid.add(key);
       return;
     }
     this.invalid.delete(key);
-    this.options.index.upsert(toRecord(object, result.spec));
+    this.options.index.upsert(toRecord(object, result.spec), resourceVersion);
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Parsing of the query string and path segments of a request into a `ServiceQuery`.
+ * Decoding of the query string and path segments of a request, and the checks that every route
+ * shares: known parameter names, the number of values, empty and overlong values.
  *
  * The query string is decoded as `URLSearchParams` decodes it: `&` separates pairs, the first `=`
  * separates name and value, and `+` is a space. The one difference is that malformed
@@ -10,7 +11,6 @@
  * Every problem found becomes one cause of a single 400 response, so a client sees all of them at
  * once.
  */
-import type { ServiceQuery } from '../query/model.ts';
 import type { QueryError } from '../query/errors.ts';
 import { badRequest, quoteValue, type StatusCause, type StatusError } from './status.ts';
 
@@ -26,65 +26,20 @@ export const MAX_QUERY_STRING_LENGTH = 8192;
 /** The maximum number of causes that one 400 response lists; the message counts the rest. */
 export const MAX_REPORTED_CAUSES = 16;
 
-/** The list parameters of `GET /v1/services`, each with the `ServiceQuery` field it fills. */
-const LIST_PARAMETERS = {
-  namespace: 'namespaces',
-  service: 'services',
-  environment: 'environments',
-  region: 'regions',
-  tag: 'tags',
-} as const;
-
-type ListParameter = keyof typeof LIST_PARAMETERS;
-
-/** The maximum number of values of each parameter that `GET /v1/services` accepts. */
-const SERVICE_QUERY_LIMITS: Readonly<Record<string, number>> = {
-  environment: MAX_VALUES_PER_PARAMETER,
-  namespace: MAX_VALUES_PER_PARAMETER,
-  region: MAX_VALUES_PER_PARAMETER,
-  service: MAX_VALUES_PER_PARAMETER,
-  tag: MAX_VALUES_PER_PARAMETER,
-  version: 1,
-};
-
-/** The names of the query parameters of `GET /v1/services`, in ascending order. */
-export const SERVICE_QUERY_PARAMETERS: readonly string[] = Object.keys(SERVICE_QUERY_LIMITS).sort();
-
-/**
- * Reads the query string of `GET /v1/services` into a normalized `ServiceQuery`: each list is
- * sorted in code-unit order and free of duplicates, so that equivalent queries compare equal.
- *
- * @param rawQuery - The query string without the leading `?`, still percent-encoded.
- * @throws StatusError 400 for an unknown parameter, malformed percent-encoding, an empty value,
- *   a value over `MAX_VALUE_LENGTH`, more values than `MAX_VALUES_PER_PARAMETER` (one for
- *   `version`) or a query string over `MAX_QUERY_STRING_LENGTH`. The version range itself is not
- *   checked here; the index throws a `QueryError` for an invalid one.
- */
-export function parseServiceQuery(rawQuery: string): ServiceQuery {
-  const parameters = parseParameters(rawQuery, SERVICE_QUERY_LIMITS);
-
-  const list = (name: ListParameter): string[] => normalizeValues(parameters.get(name) ?? []);
-  const version = parameters.get('version')?.[0];
-
-  return {
-    namespaces: list('namespace'),
-    services: list('service'),
-    environments: list('environment'),
-    regions: list('region'),
-    tags: list('tag'),
-    ...(version === undefined ? {} : { version }),
-  };
-}
-
 /**
  * Decodes a query string and checks it against `limits`, which maps each accepted parameter name
  * to its maximum number of values. Returns the values of each parameter in request order.
  *
- * @throws StatusError 400 listing every problem; see `parseServiceQuery`.
+ * @param maxLengths - The maximum length of a value of each parameter named here, in UTF-16 code
+ *   units. Default for the others: `MAX_VALUE_LENGTH`.
+ * @throws StatusError 400 listing every problem: an unknown parameter, malformed
+ *   percent-encoding, an empty value, a value over its maximum length, more values than the
+ *   parameter's limit, or a query string over `MAX_QUERY_STRING_LENGTH`.
  */
 export function parseParameters(
   rawQuery: string,
   limits: Readonly<Record<string, number>>,
+  maxLengths: Readonly<Record<string, number>> = {},
 ): Map<string, string[]> {
   if (rawQuery.length > MAX_QUERY_STRING_LENGTH) {
     const message =
@@ -103,7 +58,15 @@ export function parseParameters(
       continue;
     }
 
-    checkValues(`query parameter ${quoteValue(name)}`, name, values, maxValues, causes);
+    const maxLength = Object.hasOwn(maxLengths, name) ? maxLengths[name] : undefined;
+    const label = `query parameter ${quoteValue(name)}`;
+    checkValues(
+      label,
+      name,
+      values,
+      { maxValues, maxLength: maxLength ?? MAX_VALUE_LENGTH },
+      causes,
+    );
   }
 
   if (causes.length > 0) {
@@ -123,7 +86,8 @@ export function decodePathSegment(raw: string, field: string): string {
   const causes: StatusCause[] = [];
   const value = decodeComponent(raw, causes, `path segment ${field}`, field, false);
   if (value !== undefined) {
-    checkValues(`path segment ${field}`, field, [value], 1, causes);
+    const limits = { maxValues: 1, maxLength: MAX_VALUE_LENGTH };
+    checkValues(`path segment ${field}`, field, [value], limits, causes);
   }
 
   if (causes.length > 0 || value === undefined) {
@@ -133,26 +97,18 @@ export function decodePathSegment(raw: string, field: string): string {
   return value;
 }
 
-/** Maps a `QueryError` from the query layer to a 400 whose cause names the query parameter. */
-export function queryErrorToStatus(error: QueryError): StatusError {
-  const field = parameterOfField(error.field);
-  return badRequest(error.message, [
-    { reason: 'FieldValueInvalid', field, message: error.message },
-  ]);
-}
-
 /**
- * Returns the cache key of a normalized query. Two queries get the same key exactly when their
- * value lists and version range are equal.
+ * Maps a `QueryError` from the query or index layer to a 400 whose cause names the query
+ * parameter: the error's field, or the parameter that `parameters` maps it to (such as `tags` to
+ * `tag`).
  */
-export function serviceQueryCacheKey(query: ServiceQuery): string {
-  return JSON.stringify([
-    query.namespaces,
-    query.services,
-    query.environments,
-    query.regions,
-    query.tags,
-    query.version ?? null,
+export function queryErrorToStatus(
+  error: QueryError,
+  parameters: Readonly<Record<string, string>> = {},
+): StatusError {
+  const field = Object.hasOwn(parameters, error.field) ? parameters[error.field] : undefined;
+  return badRequest(error.message, [
+    { reason: 'FieldValueInvalid', field: field ?? error.field, message: error.message },
   ]);
 }
 
@@ -222,7 +178,7 @@ function checkValues(
   label: string,
   name: string,
   values: readonly string[],
-  maxValues: number,
+  { maxValues, maxLength }: { readonly maxValues: number; readonly maxLength: number },
   causes: StatusCause[],
 ): void {
   if (values.length > maxValues) {
@@ -235,10 +191,10 @@ function checkValues(
     if (value === '') {
       const message = `${label} has an empty value; give a value or omit the parameter`;
       causes.push({ reason: 'FieldValueRequired', field: name, message });
-    } else if (value.length > MAX_VALUE_LENGTH) {
+    } else if (value.length > maxLength) {
       const message =
         `${label} has a value of ${value.length} characters, ${quoteValue(value)}; ` +
-        `the maximum is ${MAX_VALUE_LENGTH}`;
+        `the maximum is ${maxLength}`;
       causes.push({ reason: 'FieldValueTooLong', field: name, message });
     }
   }
@@ -255,26 +211,10 @@ function unknownParameterCause(name: string, known: readonly string[]): StatusCa
 }
 
 /** Builds one 400 from all causes, listing at most `MAX_REPORTED_CAUSES` of them. */
-function invalidRequest(causes: readonly StatusCause[]): StatusError {
+export function invalidRequest(causes: readonly StatusCause[]): StatusError {
   const reported = causes.slice(0, MAX_REPORTED_CAUSES);
   const omitted = causes.length - reported.length;
   const suffix = omitted > 0 ? `; and ${omitted} more problems` : '';
   const message = reported.map((cause) => cause.message).join('; ') + suffix;
   return badRequest(message, reported);
-}
-
-/** Sorts values in code-unit order and drops duplicates. */
-function normalizeValues(values: readonly string[]): string[] {
-  return [...new Set(values)].sort();
-}
-
-/** Maps a `ServiceQuery` field name, such as `tags`, to its query parameter, such as `tag`. */
-function parameterOfField(field: string): string {
-  for (const [parameter, queryField] of Object.entries(LIST_PARAMETERS)) {
-    if (queryField === field) {
-      return parameter;
-    }
-  }
-
-  return field;
 }

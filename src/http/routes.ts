@@ -3,70 +3,26 @@
  * throws a `StatusError`. The server adds the common headers, writes the response and records
  * metrics, so handlers never touch Node's `http` objects.
  */
-import type { IndexReader } from '../index/reader.ts';
-import type { MetadataRecord } from '../index/record.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import type { ServiceQuery } from '../query/model.ts';
-import { QueryError } from '../query/errors.ts';
-import type { QueryCache } from './query-cache.ts';
-import {
-  decodePathSegment,
-  parseParameters,
-  parseServiceQuery,
-  queryErrorToStatus,
-  serviceQueryCacheKey,
-} from './query-parameters.ts';
-import { serializeItems, toServiceItem } from './service-item.ts';
+import { listFacets, listServices } from './query-handlers.ts';
+import { decodePathSegment, parseParameters } from './query-parameters.ts';
+import { json, text } from './route-types.ts';
+import type { HttpResponse, Route, RouteContext, RouteRequest } from './route-types.ts';
+import { toServiceItem } from './service-item.ts';
 import { objectNotFound, serviceUnavailable } from './status.ts';
 
-/** A response produced by a handler, before the server adds the common headers. */
-export interface HttpResponse {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: string;
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-/** The result of one `GET /v1/services` query as the cache stores it. */
-export interface CachedQueryResult {
-  readonly total: number;
-  /** The `items` array, already serialized, so that a hit costs no serialization. */
-  readonly itemsJson: string;
-}
-
-/** The state that handlers read: the index, the cache and the signals passed to the server. */
-export interface RouteContext {
-  readonly index: IndexReader;
-  readonly cache: QueryCache<CachedQueryResult>;
-  readonly readiness: () => { ready: boolean; reason?: string };
-  readonly metrics: Metrics;
-}
-
-/** The parts of a request that a handler reads. */
-export interface RouteRequest {
-  /** The raw (still percent-encoded) path segments that the route pattern captured. */
-  readonly pathSegments: readonly string[];
-  /** The query string without the leading `?`, still percent-encoded. */
-  readonly rawQuery: string;
-}
-
-/** One route: its pattern, used as the `route` label of metrics, and its handler. */
-export interface Route {
-  readonly pattern: string;
-  /** Whether responses carry `X-Index-Stale-Seconds` and are timed in `queryDurationSeconds`. */
-  readonly isQuery: boolean;
-  handle(context: RouteContext, request: RouteRequest): HttpResponse | Promise<HttpResponse>;
-}
-
-/** The media type of JSON responses. */
-export const JSON_CONTENT_TYPE = 'application/json';
-
-/** The media type of the plain-text responses of `/healthz` and `/readyz`. */
-export const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+export { JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './route-types.ts';
+export type {
+  CachedQueryResult,
+  HttpResponse,
+  Route,
+  RouteContext,
+  RouteRequest,
+} from './route-types.ts';
 
 const SERVICES_PREFIX = '/v1/services/';
 
 const listServicesRoute: Route = { pattern: '/v1/services', isQuery: true, handle: listServices };
+const listFacetsRoute: Route = { pattern: '/v1/facets', isQuery: true, handle: listFacets };
 const getServiceRoute: Route = {
   pattern: '/v1/services/{namespace}/{name}',
   isQuery: true,
@@ -77,7 +33,7 @@ const readyzRoute: Route = { pattern: '/readyz', isQuery: false, handle: checkRe
 const metricsRoute: Route = { pattern: '/metrics', isQuery: false, handle: exportMetrics };
 
 const EXACT_ROUTES: ReadonlyMap<string, Route> = new Map(
-  [listServicesRoute, healthzRoute, readyzRoute, metricsRoute].map((route) => [
+  [listServicesRoute, listFacetsRoute, healthzRoute, readyzRoute, metricsRoute].map((route) => [
     route.pattern,
     route,
   ]),
@@ -87,6 +43,7 @@ const EXACT_ROUTES: ReadonlyMap<string, Route> = new Map(
 export const ROUTE_PATTERNS: readonly string[] = [
   listServicesRoute.pattern,
   getServiceRoute.pattern,
+  listFacetsRoute.pattern,
   healthzRoute.pattern,
   readyzRoute.pattern,
   metricsRoute.pattern,
@@ -113,41 +70,6 @@ export function matchRoute(path: string): { route: Route; pathSegments: string[]
   }
 
   return { route: getServiceRoute, pathSegments: segments };
-}
-
-/** Handles `GET /v1/services`: returns every matching object, from the cache when still valid. */
-function listServices(context: RouteContext, request: RouteRequest): HttpResponse {
-  const query = parseServiceQuery(request.rawQuery);
-  const { index, cache } = context;
-
-  // Reading the revision and the watermark, and running the query, happen in one synchronous
-  // step, so no watch event can be applied between them.
-  const revision = index.revision;
-  const watermark = index.watermark;
-  const result = cache.resolve(serviceQueryCacheKey(query), revision, () => runQuery(index, query));
-
-  // The watermark is not part of the cached value: a bookmark can advance it without changing any
-  // record, and the response reports the current one.
-  const body =
-    `{"resourceVersion":${JSON.stringify(watermark)},` +
-    `"total":${result.total},"items":${result.itemsJson}}`;
-  return json(200, body);
-}
-
-/** Runs a query against the index, turning an invalid version range into a 400. */
-function runQuery(index: IndexReader, query: ServiceQuery): CachedQueryResult {
-  let items: readonly MetadataRecord[];
-  try {
-    items = index.query(query).items;
-  } catch (error) {
-    if (error instanceof QueryError) {
-      throw queryErrorToStatus(error);
-    }
-
-    throw error;
-  }
-
-  return { total: items.length, itemsJson: serializeItems(items) };
 }
 
 /** Handles `GET /v1/services/{namespace}/{name}`: returns one object, or throws a 404. */
@@ -179,12 +101,4 @@ function checkReadiness(context: RouteContext): HttpResponse {
 async function exportMetrics(context: RouteContext): Promise<HttpResponse> {
   const { registry } = context.metrics;
   return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
-}
-
-function json(status: number, body: string): HttpResponse {
-  return { status, contentType: JSON_CONTENT_TYPE, body };
-}
-
-function text(body: string): HttpResponse {
-  return { status: 200, contentType: TEXT_CONTENT_TYPE, body };
 }

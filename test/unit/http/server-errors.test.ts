@@ -7,6 +7,7 @@ import {
   MAX_VALUE_LENGTH,
   MAX_VALUES_PER_PARAMETER,
 } from '../../../src/http/query-parameters.ts';
+import { SERVICE_QUERY_PARAMETERS } from '../../../src/http/service-query-parameters.ts';
 import type { StatusBody } from '../../../src/http/status.ts';
 import type { IndexReader } from '../../../src/index/reader.ts';
 import { startFixture, type ServerFixture } from './server-fixture.ts';
@@ -33,7 +34,7 @@ const badRequestCases: BadRequestCase[] = [
     causeReason: 'FieldValueNotSupported',
     message: new RegExp(
       '^unknown query parameter "team"; ' +
-        'known parameters are environment, namespace, region, service, tag, version$',
+        `known parameters are ${SERVICE_QUERY_PARAMETERS.join(', ')}$`,
     ),
   },
   {
@@ -274,6 +275,13 @@ describe('query server internal errors', () => {
         query: () => {
           throw new Error('index broke');
         },
+        explain: () => {
+          throw new Error('index broke');
+        },
+        facets: () => {
+          throw new Error('index broke');
+        },
+        subscribe: (listener) => index.subscribe(listener),
       }),
     });
   });

@@ -1,0 +1,68 @@
+/**
+ * The types that route handlers share: what a handler reads (`RouteContext`, `RouteRequest`) and
+ * what it returns (`HttpResponse`).
+ */
+import type { IndexReader } from '../index/reader.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { QueryCache } from './query-cache.ts';
+
+/** A response produced by a handler, before the server adds the common headers. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** The result of one `GET /v1/services` page or `GET /v1/facets` query as the cache stores it. */
+export interface CachedQueryResult {
+  /** Number of all matches. */
+  readonly total: number;
+  /**
+   * The serialized `items` array of a page, or the serialized object of the facet maps, so that
+   * a hit costs no serialization.
+   */
+  readonly json: string;
+  /** The index's page key of the last item, present when more items follow the page. */
+  readonly next?: string;
+}
+
+/** The state that handlers read: the index, the cache and the signals passed to the server. */
+export interface RouteContext {
+  readonly index: IndexReader;
+  readonly cache: QueryCache<CachedQueryResult>;
+  readonly readiness: () => { ready: boolean; reason?: string };
+  readonly metrics: Metrics;
+}
+
+/** The parts of a request that a handler reads. */
+export interface RouteRequest {
+  /** The raw (still percent-encoded) path segments that the route pattern captured. */
+  readonly pathSegments: readonly string[];
+  /** The query string without the leading `?`, still percent-encoded. */
+  readonly rawQuery: string;
+}
+
+/** One route: its pattern, used as the `route` label of metrics, and its handler. */
+export interface Route {
+  readonly pattern: string;
+  /** Whether responses carry `X-Index-Stale-Seconds` and are timed in `queryDurationSeconds`. */
+  readonly isQuery: boolean;
+  handle(context: RouteContext, request: RouteRequest): HttpResponse | Promise<HttpResponse>;
+}
+
+/** The media type of JSON responses. */
+export const JSON_CONTENT_TYPE = 'application/json';
+
+/** The media type of the plain-text responses of `/healthz` and `/readyz`. */
+export const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+
+/** Builds a JSON response from an already serialized body. */
+export function json(status: number, body: string): HttpResponse {
+  return { status, contentType: JSON_CONTENT_TYPE, body };
+}
+
+/** Builds a 200 plain-text response. */
+export function text(body: string): HttpResponse {
+  return { status: 200, contentType: TEXT_CONTENT_TYPE, body };
+}
