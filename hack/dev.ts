@@ -1,5 +1,5 @@
 /**
- * `make dev`: starts a local control plane, installs the CRD and the examples, and runs the
+ * `make dev`: starts a local control plane, installs the CRDs and the examples, and runs the
  * operator against it in the foreground. Ctrl-C (or SIGTERM, or SIGHUP when the terminal closes)
  * stops everything and removes the control plane's folder, at any stage of the start-up. The exit
  * code is 0 after a signal and 1 when the operator or the start-up failed.
@@ -55,12 +55,14 @@ async function start(): Promise<void> {
   await mkdir(resolve(root, '.dev'), { recursive: true });
   await copyFile(plane.adminKubeconfig, kubeconfig);
 
-  say('installing the CRD and the examples');
+  say('installing the CRDs and the examples');
   await kubectlOk(plane, ['apply', '-k', resolve(root, 'crds')]);
   await kubectlOk(plane, [
     'wait',
     '--for=condition=Established',
     'crd/servicemetadatas.mesh.datapunk.io',
+    'crd/metadataqueries.mesh.datapunk.io',
+    'crd/clustermetadataqueries.mesh.datapunk.io',
     '--timeout=60s',
   ]);
   await kubectlOk(plane, ['apply', '-f', resolve(root, 'examples')]);
@@ -97,6 +99,7 @@ The operator is ready. Try:
   curl '${base}/v1/services/payments/payment-gateway-prod-eu'
 
   kubectl --kubeconfig ${kubeconfig} get smd -A
+  kubectl --kubeconfig ${kubeconfig} get mdq,cmdq -A
 
 Press Ctrl-C to stop the operator and the control plane.
 `);

@@ -48,7 +48,14 @@ const OWNED_TYPES: ReadonlySet<string> = new Set(Object.values(ConditionType));
  * with another object, is added as a union member with a branch in `conditionsForOutcome`.
  */
 export type Outcome =
-  { valid: true } | { valid: false; reason: ValidationFailureReason; message: string };
+  | {
+      valid: true;
+      /** The reason of `Ready=True`. Default: `Indexed`. */
+      readyReason?: string;
+      /** The message of `Ready=True`. Default: that the object is indexed. */
+      readyMessage?: string;
+    }
+  | { valid: false; reason: ValidationFailureReason; message: string };
 
 /** A condition as an outcome requires it, before the generation and time are added. */
 type DesiredCondition = Pick<Condition, 'type' | 'status' | 'reason' | 'message'>;
@@ -60,8 +67,8 @@ function conditionsForOutcome(outcome: Outcome): DesiredCondition[] {
       {
         type: ConditionType.Ready,
         status: 'True',
-        reason: ConditionReason.Indexed,
-        message: INDEXED_MESSAGE,
+        reason: outcome.readyReason ?? ConditionReason.Indexed,
+        message: outcome.readyMessage ?? INDEXED_MESSAGE,
       },
       {
         type: ConditionType.Valid,

@@ -76,7 +76,7 @@ export function describeApiError(err: unknown, action: string): string {
   const code = httpStatusOf(err);
   const detail = statusMessage(err) ?? (err instanceof Error ? err.message : String(err));
   if (code === HttpStatus.NotFound && action.startsWith('list')) {
-    return `failed to ${action}: 404 Not Found; is the ServiceMetadata CRD installed? (${detail})`;
+    return `failed to ${action}: 404 Not Found; is its CRD installed? (${detail})`;
   }
   if (code === HttpStatus.Forbidden) {
     return `failed to ${action}: 403 Forbidden; check the operator's RBAC rules (${detail})`;

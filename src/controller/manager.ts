@@ -5,8 +5,19 @@
  * index watermark at the oldest position over all reflectors.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  CLUSTER_METADATA_QUERY_KIND,
+  CLUSTER_METADATA_QUERY_PLURAL,
+  METADATA_QUERY_KIND,
+  METADATA_QUERY_PLURAL,
+} from '../api/metadata-query.ts';
 import type { ValidationLimits } from '../api/service-metadata.ts';
-import type { ServiceMetadata } from '../api/types.ts';
+import {
+  SERVICE_METADATA_KIND,
+  SERVICE_METADATA_PLURAL,
+  type ServiceMetadata,
+  type ServiceMetadataStatus,
+} from '../api/types.ts';
 import type { MetadataIndex } from '../index/metadata-index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -15,6 +26,9 @@ import { MetadataHandler } from './metadata-handler.ts';
 import { Reflector } from './reflector/reflector.ts';
 import type { Delta } from './reflector/store.ts';
 import { minResourceVersion } from './resource-version.ts';
+import { toStoredObject } from './reflector/strip.ts';
+import { serviceMetadataStatus } from './service-metadata-status.ts';
+import { QueryController } from './query-controller.ts';
 import { StatusReconciler } from './status-reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -54,8 +68,9 @@ export class Manager {
   private readonly logger: Logger;
   private readonly queue: WorkQueue;
   private readonly handler: MetadataHandler;
-  private readonly reflectors = new Map<string, Reflector>();
-  private readonly reconciler: StatusReconciler;
+  private readonly reflectors = new Map<string, Reflector<ServiceMetadata>>();
+  private readonly reconciler: StatusReconciler<ServiceMetadata, ServiceMetadataStatus>;
+  private readonly queries: QueryController[];
   private refresh?: NodeJS.Timeout;
   private synced = false;
 
@@ -81,8 +96,10 @@ export class Manager {
 
     const namespaces = settings.watchNamespaces.length > 0 ? settings.watchNamespaces : ['*'];
     for (const namespace of namespaces) {
-      const reflector = new Reflector({
+      const reflector = new Reflector<ServiceMetadata>({
         kubeConfig,
+        plural: SERVICE_METADATA_PLURAL,
+        toStored: toStoredObject,
         namespace: namespace === '*' ? undefined : namespace,
         pageSize: settings.listPageSize,
         watchTimeoutSeconds: settings.watchTimeoutSeconds,
@@ -96,19 +113,54 @@ export class Manager {
       this.reflectors.set(namespace, reflector);
     }
 
-    this.reconciler = new StatusReconciler({
+    const rules = serviceMetadataStatus(settings);
+    this.reconciler = new StatusReconciler<ServiceMetadata, ServiceMetadataStatus>({
       kubeConfig,
+      plural: SERVICE_METADATA_PLURAL,
+      kind: SERVICE_METADATA_KIND,
       queue: this.queue,
-      limits: settings,
       lookup: (key) => this.lookup(key),
+      desired: rules.desired,
+      equals: rules.equals,
       workers: settings.statusWorkers,
       logger: options.logger,
       metrics,
     });
+
+    const common = {
+      kubeConfig,
+      index,
+      pageSize: settings.listPageSize,
+      watchTimeoutSeconds: settings.watchTimeoutSeconds,
+      watchInactivityTimeoutMs: settings.watchInactivityTimeoutSeconds * 1000,
+      backoff,
+      workers: settings.statusWorkers,
+      logger: options.logger,
+      metrics,
+    };
+    this.queries = [
+      new QueryController({
+        ...common,
+        plural: METADATA_QUERY_PLURAL,
+        kind: METADATA_QUERY_KIND,
+        namespaced: true,
+        namespaces: settings.watchNamespaces,
+      }),
+      new QueryController({
+        ...common,
+        plural: CLUSTER_METADATA_QUERY_PLURAL,
+        kind: CLUSTER_METADATA_QUERY_KIND,
+        namespaced: false,
+        namespaces: [],
+      }),
+    ];
   }
 
   /** Starts listing and watching; status workers start once every initial list was indexed. */
   start(): void {
+    for (const controller of this.queries) {
+      controller.start();
+    }
     this.logger.info({ namespaces: [...this.reflectors.keys()] }, 'starting reflectors');
     for (const reflector of this.reflectors.values()) {
       reflector.start();
@@ -126,7 +178,10 @@ export class Manager {
       reflector.stop();
     }
     this.queue.shutDown();
-    await this.reconciler.stopped();
+    await Promise.all([
+      this.reconciler.stopped(),
+      ...this.queries.map((controller) => controller.stop()),
+    ]);
     this.logger.info('stopped');
   }
 
@@ -184,6 +239,9 @@ export class Manager {
         'caches synced; starting status workers',
       );
       this.reconciler.start();
+      for (const controller of this.queries) {
+        controller.startWorkers();
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
- * Writes each object's validation outcome to its status subresource. Workers take keys from the
- * work queue, compute the desired status from the stored copy of the object, and send a merge
- * patch only when it differs from the stored status. Every patch carries the object's
+ * Writes the status subresource of one custom resource's objects. Workers take keys from the work
+ * queue, compute the desired status from the stored copy of the object, and send a merge patch
+ * only when it differs from the stored status. Every patch carries the object's
  * resourceVersion as a precondition, so a write computed from stale data gets 409 Conflict and is
  * retried once the watch delivered the newer object.
  */
@@ -12,9 +12,7 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { desiredStatus, statusEquals, type Outcome } from '../api/conditions.ts';
-import { validateServiceMetadata, type ValidationLimits } from '../api/service-metadata.ts';
-import { GROUP, SERVICE_METADATA_PLURAL, VERSION, type ServiceMetadata } from '../api/types.ts';
+import { GROUP, VERSION } from '../api/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { HttpStatus, describeApiError, httpStatusOf, retryAfterMs } from './errors.ts';
@@ -39,35 +37,48 @@ export type ReconcileResult =
       readonly err: unknown;
     };
 
+/** The fields of an object that the reconciler reads. */
+export interface StatusObject<S> {
+  readonly metadata: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly resourceVersion: string;
+  };
+  readonly status?: S;
+}
+
 /** Options of a `StatusReconciler`. */
-export interface StatusReconcilerOptions {
+export interface StatusReconcilerOptions<T extends StatusObject<S>, S> {
   readonly kubeConfig: KubeConfig;
+  /** The plural of the resource in the `mesh.datapunk.io/v1alpha1` API group. */
+  readonly plural: string;
+  /** The kind, for logs. */
+  readonly kind: string;
   readonly queue: WorkQueue;
-  readonly limits: ValidationLimits;
   /** Returns the stored copy of an object, or undefined once it was deleted. */
-  readonly lookup: (key: string) => ServiceMetadata | undefined;
+  readonly lookup: (key: string) => T | undefined;
+  /** Computes the status that the object should have, from its stored copy. */
+  readonly desired: (object: T) => S;
+  /** Whether two statuses are equal in meaning, so that no write is needed. */
+  readonly equals: (desired: S, stored: S | undefined) => boolean;
   readonly workers: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** The clock of lastTransitionTime. Default: the system clock. */
-  readonly now?: () => Date;
 }
 
 /** Runs the status workers. */
-export class StatusReconciler {
-  private readonly options: StatusReconcilerOptions;
+export class StatusReconciler<T extends StatusObject<S>, S> {
+  private readonly options: StatusReconcilerOptions<T, S>;
   private readonly api: CustomObjectsApi;
   private readonly logger: Logger;
-  private readonly now: () => Date;
   /** The resourceVersion of each object's last successful write, until the watch catches up. */
   private readonly written = new Map<string, string>();
   private running: Promise<void>[] = [];
 
-  constructor(options: StatusReconcilerOptions) {
+  constructor(options: StatusReconcilerOptions<T, S>) {
     this.options = options;
     this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
-    this.logger = options.logger.child({ controller: 'status', kind: 'ServiceMetadata' });
-    this.now = options.now ?? (() => new Date());
+    this.logger = options.logger.child({ controller: 'status', kind: options.kind });
   }
 
   /** Starts the workers; call it only once the initial list was indexed. */
@@ -106,7 +117,7 @@ export class StatusReconciler {
       this.written.delete(key);
       return { type: 'gone' };
     }
-    const { namespace, name, generation, resourceVersion } = object.metadata;
+    const { namespace, name, resourceVersion } = object.metadata;
 
     // The watch has not yet delivered the object that our last write produced, so the stored
     // status is older than what the server has; the event will queue the key again.
@@ -116,37 +127,39 @@ export class StatusReconciler {
     }
     this.written.delete(key);
 
-    const desired = desiredStatus(object.status, generation, this.outcomeOf(object), this.now());
-    if (statusEquals(desired, object.status ?? {})) {
+    const desired = this.options.desired(object);
+    if (this.options.equals(desired, object.status)) {
       return { type: 'unchanged' };
     }
 
     try {
-      const patched = (await this.api.patchNamespacedCustomObjectStatus(
-        {
-          group: GROUP,
-          version: VERSION,
-          plural: SERVICE_METADATA_PLURAL,
-          namespace,
-          name,
-          body: { metadata: { resourceVersion }, status: desired },
-          fieldManager: FIELD_MANAGER,
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      )) as ServiceMetadata;
+      const patched = await this.patch(namespace, name, {
+        metadata: { resourceVersion },
+        status: desired,
+      });
       const written = patched.metadata.resourceVersion;
       this.written.set(key, written);
       return { type: 'written', resourceVersion: written };
     } catch (err) {
-      return this.failure(err, `patch status of servicemetadata ${key}`);
+      return this.failure(err, `patch status of ${this.options.kind} ${key}`);
     }
   }
 
-  private outcomeOf(object: ServiceMetadata): Outcome {
-    const result = validateServiceMetadata(object.spec, this.options.limits);
-    return result.valid
-      ? { valid: true }
-      : { valid: false, reason: result.reason, message: result.message };
+  /** Sends a merge patch to the status of a namespaced object, or a cluster-scoped one. */
+  private async patch(namespace: string, name: string, body: object): Promise<StatusObject<S>> {
+    const common = { group: GROUP, version: VERSION, plural: this.options.plural, name, body };
+    const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    const response: unknown =
+      namespace === ''
+        ? await this.api.patchClusterCustomObjectStatus(
+            { ...common, fieldManager: FIELD_MANAGER },
+            options,
+          )
+        : await this.api.patchNamespacedCustomObjectStatus(
+            { ...common, namespace, fieldManager: FIELD_MANAGER },
+            options,
+          );
+    return response as StatusObject<S>;
   }
 
   private failure(err: unknown, action: string): ReconcileResult {

@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ServiceMetadata } from '../../src/api/types.ts';
+import type { ServiceMetadata, ServiceMetadataStatus } from '../../src/api/types.ts';
 import { toStoredObject } from '../../src/controller/reflector/strip.ts';
+import { serviceMetadataStatus } from '../../src/controller/service-metadata-status.ts';
 import { StatusReconciler } from '../../src/controller/status-reconciler.ts';
 import { WorkQueue } from '../../src/controller/work-queue.ts';
 import { createRootLogger } from '../../src/observability/logger.ts';
@@ -39,14 +40,18 @@ async function stored(name: string): Promise<ServiceMetadata> {
   return toStoredObject(JSON.parse(output));
 }
 
-function reconcilerFor(copy: ServiceMetadata): StatusReconciler {
+function reconcilerFor(
+  copy: ServiceMetadata,
+): StatusReconciler<ServiceMetadata, ServiceMetadataStatus> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(plane.operatorKubeconfig);
   return new StatusReconciler({
     kubeConfig,
+    plural: 'servicemetadatas',
+    kind: 'ServiceMetadata',
     queue: new WorkQueue({ initialMs: 100, maxMs: 1000 }),
-    limits: LIMITS,
     lookup: () => copy,
+    ...serviceMetadataStatus(LIMITS),
     workers: 1,
     logger: createRootLogger('silent'),
     metrics: createMetrics(),

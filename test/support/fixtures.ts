@@ -9,13 +9,15 @@ import { kubectlOk } from './kubectl.ts';
 /** The repository's root folder. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Installs the CRD from `crds/` and waits until the API server serves it. */
+/** Installs the CRDs from `crds/` and waits until the API server serves them. */
 export async function installCrd(plane: ControlPlaneInfo): Promise<void> {
   await kubectlOk(plane, ['apply', '-k', `${ROOT}crds`]);
   await kubectlOk(plane, [
     'wait',
     '--for=condition=Established',
     'crd/servicemetadatas.mesh.datapunk.io',
+    'crd/metadataqueries.mesh.datapunk.io',
+    'crd/clustermetadataqueries.mesh.datapunk.io',
     '--timeout=60s',
   ]);
 }

@@ -1,5 +1,5 @@
 /**
- * The reflector: lists and watches `ServiceMetadata` objects through @kubernetes/client-node's API
+ * The reflector: lists and watches the objects of one custom resource through @kubernetes/client-node's API
  * client and `Watch`, keeps the latest copy of each in an `ObjectStore`, and reports every change
  * in order. The decisions (when to list, relist, re-watch or back off) are made by the pure state
  * machine in machine.ts; this class only performs them.
@@ -9,7 +9,7 @@
  * reads the list in one piece, requests no bookmarks and stores whole objects.
  */
 import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
-import { GROUP, SERVICE_METADATA_PLURAL, VERSION, type ServiceMetadata } from '../../api/types.ts';
+import { GROUP, VERSION } from '../../api/types.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { BackoffOptions } from '../backoff.ts';
@@ -21,11 +21,14 @@ import {
   type ReflectorState,
   type WatchEvent,
 } from './machine.ts';
-import { ObjectStore, type Delta } from './store.ts';
-import { toStoredObject } from './strip.ts';
+import { ObjectStore, type Delta, type StoredObject } from './store.ts';
 
 /** Options of a `Reflector`. */
-export interface ReflectorOptions {
+export interface ReflectorOptions<T extends StoredObject> {
+  /** The plural of the resource in the `mesh.datapunk.io/v1alpha1` API group. */
+  readonly plural: string;
+  /** Turns an object as the API server returns it into the form the store keeps. */
+  readonly toStored: (raw: unknown) => T;
   readonly kubeConfig: KubeConfig;
   /** The namespace to list and watch; undefined for all namespaces. */
   readonly namespace?: string;
@@ -42,7 +45,7 @@ export interface ReflectorOptions {
    * Receives the changes of each complete list, watch event and bookmark, in order, with the
    * resourceVersion up to which the store is now complete. Bookmarks carry no changes.
    */
-  readonly onChange: (deltas: readonly Delta<ServiceMetadata>[], resourceVersion: string) => void;
+  readonly onChange: (deltas: readonly Delta<T>[], resourceVersion: string) => void;
   /** Called each time the API server accepts a watch. */
   readonly onWatchAccepted?: () => void;
 }
@@ -54,14 +57,14 @@ interface ListResponse {
 }
 
 /** Lists and watches one namespace, or all of them, and keeps a store of the objects seen. */
-export class Reflector {
-  readonly store = new ObjectStore<ServiceMetadata>();
-  private readonly options: ReflectorOptions;
+export class Reflector<T extends StoredObject> {
+  readonly store = new ObjectStore<T>();
+  private readonly options: ReflectorOptions<T>;
   private readonly api: CustomObjectsApi;
   private readonly watcher: Watch;
   private readonly logger: Logger;
   private state: ReflectorState = { phase: 'idle' };
-  private pages: ServiceMetadata[] = [];
+  private pages: T[] = [];
   private watchAbort?: AbortController;
   private timer?: NodeJS.Timeout;
   private listed = false;
@@ -70,7 +73,7 @@ export class Reflector {
   private lastEventMs = Date.now();
   private position = '0';
 
-  constructor(options: ReflectorOptions) {
+  constructor(options: ReflectorOptions<T>) {
     this.options = options;
     this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     this.watcher = new Watch(options.kubeConfig);
@@ -79,7 +82,10 @@ export class Reflector {
     // a minute, so a quiet watch would be cut. Setting the field is the only way to change it.
     (this.watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
       options.watchInactivityTimeoutMs;
-    this.logger = options.logger.child({ reflector: options.namespace ?? '*' });
+    this.logger = options.logger.child({
+      resource: options.plural,
+      scope: options.namespace ?? '*',
+    });
   }
 
   /** Whether a complete list was published and a watch accepted since the start. */
@@ -111,7 +117,7 @@ export class Reflector {
     clearTimeout(this.timer);
   }
 
-  private dispatch(input: ReflectorInput<ServiceMetadata>): void {
+  private dispatch(input: ReflectorInput<T>): void {
     const transition = step(this.state, input, this.options.backoff);
     this.state = transition.state;
     for (const action of transition.actions) {
@@ -119,7 +125,7 @@ export class Reflector {
     }
   }
 
-  private perform(action: ReflectorAction<ServiceMetadata>): void {
+  private perform(action: ReflectorAction<T>): void {
     switch (action.type) {
       case 'requestListPage':
         if (action.continueToken === undefined) {
@@ -166,14 +172,15 @@ export class Reflector {
 
   private async listPage(continueToken: string | undefined): Promise<void> {
     const { namespace, pageSize } = this.options;
-    const common = { group: GROUP, version: VERSION, plural: SERVICE_METADATA_PLURAL };
+    const { plural, toStored } = this.options;
+    const common = { group: GROUP, version: VERSION, plural };
     const page = { limit: pageSize, _continue: continueToken };
     try {
       const response = (await (namespace === undefined
         ? this.api.listClusterCustomObject({ ...common, ...page })
         : this.api.listNamespacedCustomObject({ ...common, ...page, namespace }))) as ListResponse;
       for (const item of response.items ?? []) {
-        this.pages.push(toStoredObject(item));
+        this.pages.push(toStored(item));
       }
       this.dispatch({
         type: 'listPage',
@@ -181,7 +188,7 @@ export class Reflector {
         resourceVersion: response.metadata?.resourceVersion ?? '0',
       });
     } catch (err) {
-      this.failure = describeApiError(err, 'list servicemetadatas');
+      this.failure = describeApiError(err, `list ${plural}`);
       this.dispatch({ type: 'listFailed', code: httpStatusOf(err), message: this.failure });
     }
   }
@@ -198,14 +205,14 @@ export class Reflector {
     );
   }
 
-  private apply(event: WatchEvent<ServiceMetadata>, resourceVersion: string): void {
-    const object = toStoredObject(event.object);
+  private apply(event: WatchEvent<T>, resourceVersion: string): void {
+    const object = this.options.toStored(event.object);
     this.options.metrics.watchEventsTotal.inc({ type: event.type });
     const deltas = event.type === 'DELETED' ? this.store.delete(object) : this.store.upsert(object);
     this.advance(resourceVersion, deltas);
   }
 
-  private advance(resourceVersion: string, deltas: readonly Delta<ServiceMetadata>[]): void {
+  private advance(resourceVersion: string, deltas: readonly Delta<T>[]): void {
     this.position = resourceVersion;
     this.lastEventMs = Date.now();
     this.options.onChange(deltas, resourceVersion);
@@ -214,7 +221,7 @@ export class Reflector {
   private async watch(watchId: number, resourceVersion: string): Promise<void> {
     const { namespace, watchTimeoutSeconds } = this.options;
     const scope = namespace === undefined ? '' : `/namespaces/${namespace}`;
-    const path = `/apis/${GROUP}/${VERSION}${scope}/${SERVICE_METADATA_PLURAL}`;
+    const path = `/apis/${GROUP}/${VERSION}${scope}/${this.options.plural}`;
     const query = {
       resourceVersion,
       allowWatchBookmarks: true,
@@ -224,7 +231,7 @@ export class Reflector {
     const watch = { ended: false };
 
     const onEvent = (type: string, object: unknown): void => {
-      const event = { type, object } as WatchEvent<ServiceMetadata>;
+      const event = { type, object } as WatchEvent<T>;
       this.dispatch({ type: 'watchEvent', watchId, event });
     };
     const onDone = (err: unknown): void => {
@@ -234,7 +241,7 @@ export class Reflector {
         this.dispatch({ type: 'watchClosed', watchId });
         return;
       }
-      const message = describeApiError(err, 'watch servicemetadatas');
+      const message = describeApiError(err, `watch ${this.options.plural}`);
       this.dispatch({ type: 'watchFailed', watchId, code: httpStatusOf(err), message });
     };
 

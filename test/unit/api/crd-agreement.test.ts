@@ -116,9 +116,13 @@ describe('CRD identity', () => {
     ]);
   });
 
-  test('kustomization lists the CRD file', () => {
+  test('kustomization lists the CRD files', () => {
     const kustomization = parse(readFileSync(KUSTOMIZATION_URL, 'utf8')) as { resources: string[] };
-    assert.deepEqual(kustomization.resources, ['servicemetadatas.mesh.datapunk.io.yaml']);
+    assert.deepEqual(kustomization.resources, [
+      'servicemetadatas.mesh.datapunk.io.yaml',
+      'metadataqueries.mesh.datapunk.io.yaml',
+      'clustermetadataqueries.mesh.datapunk.io.yaml',
+    ]);
   });
 });
 

@@ -1,0 +1,31 @@
+import { desiredStatus, statusEquals, type Outcome } from '../api/conditions.ts';
+import { validateServiceMetadata, type ValidationLimits } from '../api/service-metadata.ts';
+import type { ServiceMetadata, ServiceMetadataStatus } from '../api/types.ts';
+
+/** How the status of a `ServiceMetadata` object is computed and compared. */
+export interface ServiceMetadataStatusRules {
+  readonly desired: (object: ServiceMetadata) => ServiceMetadataStatus;
+  readonly equals: (desired: ServiceMetadataStatus, stored?: ServiceMetadataStatus) => boolean;
+}
+
+/**
+ * Returns the status rules of `ServiceMetadata`: the validation outcome against `limits` as the
+ * Valid, Ready and Stalled conditions, with `now` as the clock of lastTransitionTime.
+ */
+export function serviceMetadataStatus(
+  limits: ValidationLimits,
+  now: () => Date = () => new Date(),
+): ServiceMetadataStatusRules {
+  const outcomeOf = (object: ServiceMetadata): Outcome => {
+    const result = validateServiceMetadata(object.spec, limits);
+    return result.valid
+      ? { valid: true }
+      : { valid: false, reason: result.reason, message: result.message };
+  };
+
+  return {
+    desired: (object) =>
+      desiredStatus(object.status, object.metadata.generation, outcomeOf(object), now()),
+    equals: (desired, stored) => statusEquals(desired, stored ?? {}),
+  };
+}
