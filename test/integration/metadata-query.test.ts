@@ -19,7 +19,7 @@ const OTHER = 'queries-other';
 interface QueryStatus {
   observedGeneration?: number;
   matchCount?: number;
-  matches?: { namespace: string; name: string }[];
+  matches?: { namespace: string; name: string; version?: string }[];
   truncated?: boolean;
   resultResourceVersion?: string;
   conditions?: { type: string; status: string; reason: string; message: string }[];
@@ -75,6 +75,7 @@ describe('metadata queries', () => {
     await apply(plane, [
       metadataQuery('blue', { tags: { all: ['blue'] }, sort: 'version' }),
       metadataQuery('red', { tags: { all: ['red'] } }),
+      metadataQuery('blue-top', { tags: { all: ['blue'] }, maxResults: 1 }),
       metadataQuery('too-far', { namespaces: [OTHER], tags: { all: ['blue'] } }),
       clusterQuery('blue-everywhere', { tags: { all: ['blue'] }, namespaces: [HOME, OTHER] }),
     ]);
@@ -97,6 +98,16 @@ describe('metadata queries', () => {
     assert.equal(status.truncated, false);
     assert.equal(status.observedGeneration, 1);
     assert.equal(status.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+  });
+
+  it('lists at most maxResults matches and says so', async () => {
+    const status = await waitFor('the blue-top query to get a status', async () => {
+      const current = await statusOf('mdq', 'blue-top', HOME);
+      return current.matchCount === 2 ? current : undefined;
+    });
+    assert.equal(status.matches?.length, 1);
+    assert.equal(status.truncated, true);
+    assert.deepEqual(names(status), [`${HOME}/alpha`], 'the first by name');
   });
 
   it('searches every named namespace as a cluster query', async () => {
@@ -139,6 +150,17 @@ describe('metadata queries', () => {
       async () => (await statusOf('cmdq', 'blue-everywhere')).matchCount === 4,
     );
 
+    // A change within the result: alpha's new version moves it to the front of the version sort.
+    await apply(plane, [serviceMetadata(HOME, 'alpha', { tags: ['blue'], version: '9.0.0' })]);
+    await waitFor('the blue query to list alpha first', async () => {
+      const current = await statusOf('mdq', 'blue', HOME);
+      return names(current)[0] === `${HOME}/alpha` ? current : undefined;
+    });
+    await waitFor('the cluster query to show alpha at 9.0.0', async () => {
+      const current = await statusOf('cmdq', 'blue-everywhere');
+      return current.matches?.some((match) => match.name === 'alpha' && match.version === '9.0.0');
+    });
+
     await kubectlOk(plane, ['delete', 'smd', '-n', HOME, 'delta']);
     await waitFor(
       'the blue query to drop delta',
@@ -149,8 +171,8 @@ describe('metadata queries', () => {
       async () => (await statusOf('cmdq', 'blue-everywhere')).matchCount === 3,
     );
 
-    assert.equal(await writesTo('metadataqueries', 'blue'), blueBefore + 2);
-    assert.equal(await writesTo('clustermetadataqueries', 'blue-everywhere'), clusterBefore + 2);
+    assert.equal(await writesTo('metadataqueries', 'blue'), blueBefore + 3);
+    assert.equal(await writesTo('clustermetadataqueries', 'blue-everywhere'), clusterBefore + 3);
     assert.equal(await writesTo('metadataqueries', 'red'), redBefore, 'no write to red');
   });
 
