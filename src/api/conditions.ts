@@ -35,6 +35,11 @@ export const ConditionReason = {
   InvalidValue: 'InvalidValue',
   /** `Valid=False` and `Stalled=True`: the spec exceeds a configured limit. */
   LimitExceeded: 'LimitExceeded',
+  /**
+   * `Ready=False` and `Stalled=True` on a valid object: another object of the namespace declares
+   * the same service, environment, region and version.
+   */
+  Conflict: 'Conflict',
 } as const;
 
 const VALID_MESSAGE = 'the spec passed validation';
@@ -54,6 +59,8 @@ export type Outcome =
       readyReason?: string;
       /** The message of `Ready=True`. Default: that the object is indexed. */
       readyMessage?: string;
+      /** A conflict with other objects, as a message naming them; Ready is then False. */
+      conflict?: string;
     }
   | { valid: false; reason: ValidationFailureReason; message: string };
 
@@ -62,6 +69,20 @@ type DesiredCondition = Pick<Condition, 'type' | 'status' | 'reason' | 'message'
 
 /** Returns the operator's conditions for an outcome; an owned type left out is removed. */
 function conditionsForOutcome(outcome: Outcome): DesiredCondition[] {
+  if (outcome.valid && outcome.conflict !== undefined) {
+    const message = truncateMessage(outcome.conflict);
+    const reason = ConditionReason.Conflict;
+    return [
+      { type: ConditionType.Ready, status: 'False', reason, message },
+      {
+        type: ConditionType.Valid,
+        status: 'True',
+        reason: ConditionReason.Valid,
+        message: VALID_MESSAGE,
+      },
+      { type: ConditionType.Stalled, status: 'True', reason, message },
+    ];
+  }
   if (outcome.valid) {
     return [
       {

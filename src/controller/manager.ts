@@ -11,6 +11,7 @@ import {
   METADATA_QUERY_KIND,
   METADATA_QUERY_PLURAL,
 } from '../api/metadata-query.ts';
+import { ConflictTracker } from '../api/conflicts.ts';
 import type { ValidationLimits } from '../api/service-metadata.ts';
 import {
   SERVICE_METADATA_KIND,
@@ -84,10 +85,12 @@ export class Manager {
     };
 
     this.queue = new WorkQueue(backoff);
+    const conflicts = new ConflictTracker();
     this.handler = new MetadataHandler({
       index,
       limits: settings,
       metrics,
+      conflicts,
       enqueue: (key) => {
         this.queue.add(key);
         metrics.queueDepth.set(this.queue.length);
@@ -113,7 +116,7 @@ export class Manager {
       this.reflectors.set(namespace, reflector);
     }
 
-    const rules = serviceMetadataStatus(settings);
+    const rules = serviceMetadataStatus(settings, (key) => conflicts.conflictsOf(key));
     this.reconciler = new StatusReconciler<ServiceMetadata, ServiceMetadataStatus>({
       kubeConfig,
       plural: SERVICE_METADATA_PLURAL,

@@ -2,8 +2,9 @@
  * Applies the reflector's changes to the index, in the watch event handler and in order:
  * validation and indexing are pure and cannot fail, so nothing waits in a queue. An object that
  * fails validation is removed from the index, and every added or changed object is queued for a
- * status reconcile.
+ * status reconcile, together with the objects whose conflicts the change started or ended.
  */
+import { conflictIdentity, type ConflictTracker } from '../api/conflicts.ts';
 import { validateServiceMetadata, type ValidationLimits } from '../api/service-metadata.ts';
 import type { ServiceMetadata } from '../api/types.ts';
 import type { MetadataIndex } from '../index/metadata-index.ts';
@@ -17,6 +18,8 @@ export interface MetadataHandlerOptions {
   readonly index: MetadataIndex;
   readonly limits: ValidationLimits;
   readonly metrics: Metrics;
+  /** The conflicts between valid objects, which the handler keeps up to date. */
+  readonly conflicts: ConflictTracker;
   /** Queues a key for a status reconcile. */
   readonly enqueue: (key: string) => void;
 }
@@ -37,6 +40,7 @@ export class MetadataHandler {
       if (delta.type === 'deleted') {
         this.options.index.delete(key, delta.object.metadata.resourceVersion);
         this.invalid.delete(key);
+        this.track(key, undefined);
         continue;
       }
       this.index(key, delta.object);
@@ -52,9 +56,20 @@ export class MetadataHandler {
     if (!result.valid) {
       this.options.index.delete(key, resourceVersion);
       this.invalid.add(key);
+      this.track(key, undefined);
       return;
     }
     this.invalid.delete(key);
     this.options.index.upsert(toRecord(object, result.spec), resourceVersion);
+    this.track(key, conflictIdentity(object.metadata.namespace, result.spec));
+  }
+
+  /** Records the object's identity and queues the other objects whose conflicts changed. */
+  private track(key: string, identity: string | undefined): void {
+    for (const affected of this.options.conflicts.update(key, identity)) {
+      if (affected !== key) {
+        this.options.enqueue(affected);
+      }
+    }
   }
 }

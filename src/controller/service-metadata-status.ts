@@ -1,4 +1,5 @@
 import { desiredStatus, statusEquals, type Outcome } from '../api/conditions.ts';
+import { conflictMessage } from '../api/conflicts.ts';
 import { validateServiceMetadata, type ValidationLimits } from '../api/service-metadata.ts';
 import type { ServiceMetadata, ServiceMetadataStatus } from '../api/types.ts';
 
@@ -9,18 +10,24 @@ export interface ServiceMetadataStatusRules {
 }
 
 /**
- * Returns the status rules of `ServiceMetadata`: the validation outcome against `limits` as the
- * Valid, Ready and Stalled conditions, with `now` as the clock of lastTransitionTime.
+ * Returns the status rules of `ServiceMetadata`: the validation outcome against `limits`, and a
+ * conflict with the objects that `conflictsOf` names, as the Valid, Ready and Stalled conditions,
+ * with `now` as the clock of lastTransitionTime.
  */
 export function serviceMetadataStatus(
   limits: ValidationLimits,
+  conflictsOf: (key: string) => readonly string[] = () => [],
   now: () => Date = () => new Date(),
 ): ServiceMetadataStatusRules {
   const outcomeOf = (object: ServiceMetadata): Outcome => {
     const result = validateServiceMetadata(object.spec, limits);
-    return result.valid
+    if (!result.valid) {
+      return { valid: false, reason: result.reason, message: result.message };
+    }
+    const others = conflictsOf(`${object.metadata.namespace}/${object.metadata.name}`);
+    return others.length === 0
       ? { valid: true }
-      : { valid: false, reason: result.reason, message: result.message };
+      : { valid: true, conflict: conflictMessage(result.spec, others) };
   };
 
   return {

@@ -189,6 +189,56 @@ describe('operator against the examples', () => {
     assert.equal(direct.status, 404);
   });
 
+  it('marks both objects of a conflict and clears it', async () => {
+    const gateway = { service: 'gateway', environment: 'production', region: 'eu-west' };
+    await apply(plane, [
+      serviceMetadata(TEST_NAMESPACE, 'gateway-a', { ...gateway, version: '2.0.0' }),
+      serviceMetadata(TEST_NAMESPACE, 'gateway-b', { ...gateway, version: 'v2.0.0+build.9' }),
+    ]);
+    for (const [name, other] of [
+      ['gateway-a', 'gateway-b'],
+      ['gateway-b', 'gateway-a'],
+    ] as const) {
+      const object = await waitFor(`${name} to report the conflict`, async () => {
+        const current = await getServiceMetadata(plane, TEST_NAMESPACE, name);
+        return condition(current, 'Stalled')?.reason === 'Conflict' ? current : undefined;
+      });
+      assert.equal(condition(object, 'Ready')?.status, 'False');
+      assert.equal(condition(object, 'Ready')?.reason, 'Conflict');
+      assert.equal(condition(object, 'Valid')?.status, 'True');
+      assert.match(
+        condition(object, 'Stalled')?.message ?? '',
+        new RegExp(`${TEST_NAMESPACE}/${other}`),
+      );
+    }
+    const indexed = await query(operator.url, 'service=gateway');
+    assert.equal(indexed.total, 2, 'both stay indexed');
+
+    await apply(plane, [
+      serviceMetadata(TEST_NAMESPACE, 'gateway-b', { ...gateway, version: '2.1.0' }),
+    ]);
+    for (const name of ['gateway-a', 'gateway-b']) {
+      await waitFor(`${name} to be Ready again`, async () => {
+        const current = await getServiceMetadata(plane, TEST_NAMESPACE, name);
+        return condition(current, 'Ready')?.status === 'True' && !condition(current, 'Stalled');
+      });
+    }
+
+    await apply(plane, [
+      serviceMetadata(TEST_NAMESPACE, 'gateway-b', { ...gateway, version: '2.0.0' }),
+    ]);
+    await waitFor('gateway-a to conflict again', async () => {
+      const current = await getServiceMetadata(plane, TEST_NAMESPACE, 'gateway-a');
+      return condition(current, 'Ready')?.reason === 'Conflict';
+    });
+    await kubectlOk(plane, ['delete', 'smd', '-n', TEST_NAMESPACE, 'gateway-b']);
+    await waitFor('gateway-a to be Ready once gateway-b is gone', async () => {
+      const current = await getServiceMetadata(plane, TEST_NAMESPACE, 'gateway-a');
+      return condition(current, 'Ready')?.status === 'True';
+    });
+    await kubectlOk(plane, ['delete', 'smd', '-n', TEST_NAMESPACE, 'gateway-a']);
+  });
+
   it('keeps lastTransitionTime until a condition flips', async () => {
     await apply(plane, [serviceMetadata(TEST_NAMESPACE, 'flipper', { tags: ['one'] })]);
     const first = await waitFor('flipper to be Ready', async () => {

@@ -109,6 +109,20 @@ describe('desiredStatus', () => {
     assert.equal(condition(after, 'Valid').reason, 'InvalidValue');
   });
 
+  test('conflict keeps Valid and stalls Ready', () => {
+    const conflict: Outcome = { valid: true, conflict: 'ns/other declares the same service' };
+    const status = desiredStatus(undefined, 1, conflict, T0);
+    assert.equal(condition(status, ConditionType.Valid).status, 'True');
+    assert.equal(condition(status, ConditionType.Ready).status, 'False');
+    assert.equal(condition(status, ConditionType.Ready).reason, ConditionReason.Conflict);
+    assert.equal(condition(status, ConditionType.Stalled).reason, ConditionReason.Conflict);
+    assert.match(condition(status, ConditionType.Stalled).message, /ns\/other/);
+
+    const cleared = desiredStatus(status, 1, VALID, T1);
+    assert.deepEqual(types(cleared), [ConditionType.Ready, ConditionType.Valid]);
+    assert.equal(condition(cleared, ConditionType.Ready).lastTransitionTime, T1_TEXT);
+  });
+
   test('invalid to invalid keeps lastTransitionTime', () => {
     const before = desiredStatus(undefined, 1, BAD_VERSION, T0);
     const after = desiredStatus(before, 2, TOO_MANY_TAGS, T1);
