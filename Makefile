@@ -31,7 +31,7 @@ endif
 
 TEST_FLAGS := --test-reporter=spec --test-concurrency=1
 
-.PHONY: all node deps tools typecheck lint format build test test-unit test-integration dev clean
+.PHONY: all node deps tools typecheck lint format build test test-unit test-gitops test-integration dev clean
 
 all: build
 
@@ -74,10 +74,15 @@ format: deps
 build: deps
 	npx tsc -p tsconfig.build.json
 
-test: typecheck lint test-unit test-integration
+test: typecheck lint test-unit test-gitops test-integration
 
 test-unit: deps
 	node --test $(TEST_FLAGS) 'test/unit/**/*.test.ts'
+
+# The Argo CD health check and Flux health check expressions in deploy/gitops, run with the Lua
+# and CEL engines that Argo CD and Flux use (needs Go and the Go module proxy).
+test-gitops:
+	cd hack/gitops-check && go test ./...
 
 # One control plane serves every integration test file; test/global-setup.ts starts and stops it.
 test-integration: deps tools
