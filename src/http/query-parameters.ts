@@ -218,3 +218,14 @@ export function invalidRequest(causes: readonly StatusCause[]): StatusError {
   const message = reported.map((cause) => cause.message).join('; ') + suffix;
   return badRequest(message, reported);
 }
+
+/** Builds the cause for a parameter value that breaks `rule`, naming the parameter and value. */
+export function invalidValue(
+  name: string,
+  value: string,
+  rule: string,
+  reason: StatusCause['reason'] = 'FieldValueInvalid',
+): StatusCause {
+  const message = `query parameter ${quoteValue(name)} has value ${quoteValue(value)}; ${rule}`;
+  return { reason, field: name, message };
+}

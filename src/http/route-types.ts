@@ -2,16 +2,38 @@
  * The types that route handlers share: what a handler reads (`RouteContext`, `RouteRequest`) and
  * what it returns (`HttpResponse`).
  */
+import type { Writable } from 'node:stream';
+
 import type { IndexReader } from '../index/reader.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { QueryCache } from './query-cache.ts';
+import type { ResultVersions } from './result-versions.ts';
+import type { WatchRegistry } from './watch-registry.ts';
+import type { WatermarkWaiter } from './watermark-waiter.ts';
+
+/** A response body that is written over time, such as a watch stream. */
+export interface BodyStream {
+  /** Starts writing the body to `sink`, once the server has sent the status and headers. */
+  start(sink: Writable): void;
+  /** Releases the stream without writing anything, as for a `HEAD` request. */
+  cancel(): void;
+}
 
 /** A response produced by a handler, before the server adds the common headers. */
 export interface HttpResponse {
   readonly status: number;
   readonly contentType: string;
+  /** The whole body; ignored when `stream` is set. */
   readonly body: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A body written over time, sent without `Content-Length` and with `Connection: close`. */
+  readonly stream?: BodyStream;
+  /**
+   * Whether the request waited on the index (`minResourceVersion`, `waitForChange`, a watch).
+   * Its duration then does not measure the cost of the query, so `queryDurationSeconds` leaves
+   * it out.
+   */
+  readonly waited?: boolean;
 }
 
 /** The result of one `GET /v1/services` page or `GET /v1/facets` query as the cache stores it. */
@@ -27,10 +49,16 @@ export interface CachedQueryResult {
   readonly next?: string;
 }
 
-/** The state that handlers read: the index, the cache and the signals passed to the server. */
+/**
+ * The state that handlers read: the index, the cache, the result versions, the waits, the watch
+ * streams and the signals passed to the server.
+ */
 export interface RouteContext {
   readonly index: IndexReader;
   readonly cache: QueryCache<CachedQueryResult>;
+  readonly resultVersions: ResultVersions;
+  readonly watermarks: WatermarkWaiter;
+  readonly watches: WatchRegistry;
   readonly readiness: () => { ready: boolean; reason?: string };
   readonly metrics: Metrics;
 }
@@ -41,7 +69,24 @@ export interface RouteRequest {
   readonly pathSegments: readonly string[];
   /** The query string without the leading `?`, still percent-encoded. */
   readonly rawQuery: string;
+  /**
+   * Aborts when the client disconnects or the server shuts down, so that a waiting handler stops
+   * waiting. The reason is `SHUTDOWN` when the server shuts down.
+   */
+  readonly signal: AbortSignal;
 }
+
+/** The abort reason of `RouteRequest.signal` when the server shuts down. */
+export const SHUTDOWN = 'shutdown';
+
+/** The response header that carries the index watermark on the query routes. */
+export const RESOURCE_VERSION_HEADER = 'X-Resource-Version';
+
+/** The response header that carries the index staleness on the query routes. */
+export const STALE_SECONDS_HEADER = 'X-Index-Stale-Seconds';
+
+/** The response header that carries the result version of a query. */
+export const RESULT_VERSION_HEADER = 'X-Result-Version';
 
 /** One route: its pattern, used as the `route` label of metrics, and its handler. */
 export interface Route {

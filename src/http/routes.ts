@@ -3,15 +3,26 @@
  * throws a `StatusError`. The server adds the common headers, writes the response and records
  * metrics, so handlers never touch Node's `http` objects.
  */
+import { parseObjectRequest } from './consistency-parameters.ts';
+import { OPENAPI_JSON } from './openapi.ts';
 import { listFacets, listServices } from './query-handlers.ts';
-import { decodePathSegment, parseParameters } from './query-parameters.ts';
-import { json, text } from './route-types.ts';
+import { decodePathSegment } from './query-parameters.ts';
+import { WaitBudget, waitForRequiredVersions } from './request-waits.ts';
+import { json, RESOURCE_VERSION_HEADER, text } from './route-types.ts';
 import type { HttpResponse, Route, RouteContext, RouteRequest } from './route-types.ts';
 import { toServiceItem } from './service-item.ts';
 import { objectNotFound, serviceUnavailable } from './status.ts';
 
-export { JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './route-types.ts';
+export {
+  JSON_CONTENT_TYPE,
+  RESOURCE_VERSION_HEADER,
+  RESULT_VERSION_HEADER,
+  SHUTDOWN,
+  STALE_SECONDS_HEADER,
+  TEXT_CONTENT_TYPE,
+} from './route-types.ts';
 export type {
+  BodyStream,
   CachedQueryResult,
   HttpResponse,
   Route,
@@ -31,12 +42,16 @@ const getServiceRoute: Route = {
 const healthzRoute: Route = { pattern: '/healthz', isQuery: false, handle: () => text('ok') };
 const readyzRoute: Route = { pattern: '/readyz', isQuery: false, handle: checkReadiness };
 const metricsRoute: Route = { pattern: '/metrics', isQuery: false, handle: exportMetrics };
+const openApiRoute: Route = {
+  pattern: '/openapi.json',
+  isQuery: false,
+  handle: () => json(200, OPENAPI_JSON),
+};
 
 const EXACT_ROUTES: ReadonlyMap<string, Route> = new Map(
-  [listServicesRoute, listFacetsRoute, healthzRoute, readyzRoute, metricsRoute].map((route) => [
-    route.pattern,
-    route,
-  ]),
+  [listServicesRoute, listFacetsRoute, healthzRoute, readyzRoute, metricsRoute, openApiRoute].map(
+    (route) => [route.pattern, route],
+  ),
 );
 
 /** Every route pattern, for the message of a 404 on an unknown path. */
@@ -47,6 +62,7 @@ export const ROUTE_PATTERNS: readonly string[] = [
   healthzRoute.pattern,
   readyzRoute.pattern,
   metricsRoute.pattern,
+  openApiRoute.pattern,
 ];
 
 /**
@@ -72,19 +88,26 @@ export function matchRoute(path: string): { route: Route; pathSegments: string[]
   return { route: getServiceRoute, pathSegments: segments };
 }
 
-/** Handles `GET /v1/services/{namespace}/{name}`: returns one object, or throws a 404. */
-function getService(context: RouteContext, request: RouteRequest): HttpResponse {
+/**
+ * Handles `GET /v1/services/{namespace}/{name}`: returns one object, or throws a 404. With
+ * `minResourceVersion` it first waits until the index has applied every event up to it.
+ */
+async function getService(context: RouteContext, request: RouteRequest): Promise<HttpResponse> {
   const [rawNamespace = '', rawName = ''] = request.pathSegments;
   const namespace = decodePathSegment(rawNamespace, 'namespace');
   const name = decodePathSegment(rawName, 'name');
-  parseParameters(request.rawQuery, {});
+  const parameters = parseObjectRequest(request.rawQuery);
+  const budget = new WaitBudget(parameters.timeoutMs);
+  const waited = await waitForRequiredVersions(context, request.signal, parameters, budget);
 
+  const watermark = context.index.watermark;
   const record = context.index.get(namespace, name);
   if (record === undefined) {
     throw objectNotFound(namespace, name);
   }
 
-  return json(200, JSON.stringify(toServiceItem(record)));
+  const response = json(200, JSON.stringify(toServiceItem(record)));
+  return { ...response, headers: { [RESOURCE_VERSION_HEADER]: watermark }, waited };
 }
 
 /** Handles `/readyz`: returns `ok` once the readiness signal is true, else throws a 503. */

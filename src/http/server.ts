@@ -4,47 +4,49 @@
  * `httpRequestsTotal` sample per request (plus `queryDurationSeconds` on the query routes).
  *
  * The server receives everything it reads as plain values: the index's read interface, a readiness
- * signal and a staleness gauge. It never talks to the API server itself.
+ * signal and a staleness gauge. It never talks to the API server itself. While it listens it
+ * subscribes to the index, and passes each change and watermark advance to the result cache, the
+ * result versions and the waits for a resourceVersion.
  */
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { IndexReader } from '../index/reader.ts';
+import type { IndexListener } from '../index/reader.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { Metrics } from '../observability/metrics.ts';
 import { respondToClientError } from './client-error.ts';
 import { QueryCache } from './query-cache.ts';
+import { abortResponse, errorResponse, splitTarget, writeResponse } from './response-writer.ts';
+import { ResultVersions } from './result-versions.ts';
 import {
   matchRoute,
-  JSON_CONTENT_TYPE,
+  RESOURCE_VERSION_HEADER,
   ROUTE_PATTERNS,
+  SHUTDOWN,
+  STALE_SECONDS_HEADER,
   type CachedQueryResult,
   type HttpResponse,
   type Route,
   type RouteContext,
 } from './routes.ts';
 import {
-  internalError,
-  methodNotAllowed,
-  pathNotFound,
-  StatusError,
-  toStatusBody,
-} from './status.ts';
+  DEFAULT_CACHE_MAX_BYTES,
+  DEFAULT_CACHE_MAX_ENTRIES,
+  DEFAULT_CACHE_TTL_SECONDS,
+  DEFAULT_HOST,
+  DEFAULT_MAX_TRACKED_QUERIES,
+  DEFAULT_MAX_WATCH_STREAMS,
+  DEFAULT_PORT,
+  DEFAULT_WATCH_BOOKMARK_INTERVAL_MS,
+  DEFAULT_WATCH_MAX_BUFFER_BYTES,
+  type QueryServerOptions,
+} from './server-options.ts';
+import { methodNotAllowed, pathNotFound } from './status.ts';
+import { WatchRegistry } from './watch-registry.ts';
+import { WatermarkWaiter } from './watermark-waiter.ts';
 
-/** Default of `QueryServerOptions.host`: every IPv4 interface, as a pod needs. */
-export const DEFAULT_HOST = '0.0.0.0';
-
-/** Default of `QueryServerOptions.port`. */
-export const DEFAULT_PORT = 8080;
-
-/** Default of `QueryServerOptions.cacheMaxEntries`. */
-export const DEFAULT_CACHE_MAX_ENTRIES = 1024;
-
-/** Default of `QueryServerOptions.cacheTtlSeconds`. */
-export const DEFAULT_CACHE_TTL_SECONDS = 300;
-
-/** The response header that carries the index staleness on the query routes. */
-export const STALE_SECONDS_HEADER = 'X-Index-Stale-Seconds';
+export * from './server-options.ts';
+export { STALE_SECONDS_HEADER } from './routes.ts';
 
 /**
  * Maximum time in ms that `close()` waits for busy connections, such as one that sent half a
@@ -57,61 +59,38 @@ export const UNMATCHED_ROUTE = 'unmatched';
 
 const ALLOWED_METHODS: readonly string[] = ['GET', 'HEAD'];
 
-/** Options of `createQueryServer`. */
-export interface QueryServerOptions {
-  /** The index to query. Required. */
-  readonly index: IndexReader;
-  /**
-   * The readiness signal behind `/readyz`, read on every request. Required. The caller decides
-   * what ready means (the initial list applied, for example); the server only reports it.
-   */
-  readonly readiness: () => { ready: boolean; reason?: string };
-  /**
-   * Seconds since the index last received a watch event or bookmark, sent in
-   * `X-Index-Stale-Seconds` and rounded to one decimal. Required. A value that is not finite
-   * leaves the header out; a negative value is sent as 0.
-   */
-  readonly staleSeconds: () => number;
-  /** The metrics that the server records. Required. */
-  readonly metrics: Metrics;
-  /** The parent logger; the server logs through a child with `component: 'http'`. Required. */
-  readonly logger: Logger;
-  /** The address to listen on. Default: `DEFAULT_HOST` (`0.0.0.0`). */
-  readonly host?: string;
-  /** The TCP port to listen on; 0 picks a free port. Default: `DEFAULT_PORT` (8080). */
-  readonly port?: number;
-  /**
-   * Maximum number of query results in the result cache; 0 disables the cache.
-   * Default: `DEFAULT_CACHE_MAX_ENTRIES` (1024).
-   */
-  readonly cacheMaxEntries?: number;
-  /**
-   * Time in whole seconds after which a cached result expires even though the index did not
-   * change; 0 means never. Default: `DEFAULT_CACHE_TTL_SECONDS` (300).
-   */
-  readonly cacheTtlSeconds?: number;
-}
-
 /** A query endpoint that has been created but not necessarily started. */
 export interface QueryServer {
   /**
-   * Starts listening. Resolves with the bound port, which differs from the option when it was 0.
+   * Starts listening and subscribes to the index. Resolves with the bound port, which differs
+   * from the option when it was 0.
    *
    * @throws Error from Node when the address cannot be bound, such as `EADDRINUSE`.
    */
   listen(): Promise<{ port: number }>;
   /**
-   * Stops accepting connections and closes idle keep-alive connections at once. Busy connections
+   * Stops accepting connections, ends every watch stream, and wakes every waiting request: a
+   * `waitForChange` request returns its current result, and a request still waiting for a
+   * resourceVersion gets a 503. Idle keep-alive connections close at once. Busy connections
    * close after their response, or are destroyed after `CLOSE_GRACE_MS`. Resolves once every
-   * connection is closed; resolves at once when the server is not listening.
+   * connection is closed, then unsubscribes from the index and empties the cache; resolves at
+   * once when the server is not listening.
    */
   close(): Promise<void>;
+}
+
+interface ServerState {
+  readonly context: RouteContext;
+  readonly options: QueryServerOptions;
+  readonly logger: Logger;
+  readonly state: { closing: boolean; shutdown: AbortController; unsubscribe?: () => void };
 }
 
 /**
  * Creates the query endpoint. It does not listen until `listen()` is called.
  *
- * @throws RangeError when `port`, `cacheMaxEntries` or `cacheTtlSeconds` is out of range.
+ * @throws RangeError when `port`, a cache bound, `maxTrackedQueries` or a watch option is out of
+ *   range.
  */
 export function createQueryServer(options: QueryServerOptions): QueryServer {
   const host = options.host ?? DEFAULT_HOST;
@@ -121,37 +100,31 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
   }
 
   const logger = options.logger.child({ component: 'http' });
-  const context: RouteContext = {
-    index: options.index,
-    readiness: options.readiness,
-    metrics: options.metrics,
-    cache: new QueryCache<CachedQueryResult>({
-      maxEntries: options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
-      ttlSeconds: options.cacheTtlSeconds ?? DEFAULT_CACHE_TTL_SECONDS,
-      metrics: options.metrics,
-    }),
+  const server: ServerState = {
+    context: createContext(options, logger),
+    options,
+    logger,
+    state: { closing: false, shutdown: newShutdownController() },
   };
-
-  const state = { closing: false };
-  const serverState: ServerState = { context, options, logger, state };
-  const server = createServer((request, response) => {
-    handleRequest(serverState, request, response).catch((error: unknown) => {
+  const httpServer = createServer((request, response) => {
+    handleRequest(server, request, response).catch((error: unknown) => {
       logger.error({ err: error }, 'failed to write response');
       abortResponse(response);
     });
   });
 
-  server.on('error', (error) => logger.error({ err: error }, 'query server failed'));
-  server.on('clientError', (error: Error & { code?: string }, socket) => {
+  httpServer.on('error', (error) => logger.error({ err: error }, 'query server failed'));
+  httpServer.on('clientError', (error: Error & { code?: string }, socket) => {
     respondToClientError(error, socket, options.metrics);
   });
 
   return {
     listen: async () => {
-      state.closing = false;
-      return await listen(server, host, port, logger);
+      const bound = await listen(httpServer, host, port, logger);
+      attach(server);
+      return bound;
     },
-    close: () => close(server, state, logger),
+    close: () => close(httpServer, server),
   };
 }
 
@@ -165,11 +138,73 @@ export function formatStaleSeconds(seconds: number): string | undefined {
   return rounded.toFixed(1).replace(/\.0$/, '');
 }
 
-interface ServerState {
-  readonly context: RouteContext;
-  readonly options: QueryServerOptions;
-  readonly logger: Logger;
-  readonly state: { closing: boolean };
+/** Creates the controller that aborts every request at shutdown, with no limit on listeners. */
+function newShutdownController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
+function createContext(options: QueryServerOptions, logger: Logger): RouteContext {
+  const { index, metrics } = options;
+  return {
+    index,
+    readiness: options.readiness,
+    metrics,
+    cache: new QueryCache<CachedQueryResult>({
+      maxEntries: options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
+      maxBytes: options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
+      ttlSeconds: options.cacheTtlSeconds ?? DEFAULT_CACHE_TTL_SECONDS,
+      sizeOf: (result) => result.json.length + (result.next?.length ?? 0),
+      metrics,
+    }),
+    resultVersions: new ResultVersions({
+      index,
+      maxQueries: options.maxTrackedQueries ?? DEFAULT_MAX_TRACKED_QUERIES,
+    }),
+    watermarks: new WatermarkWaiter(index),
+    watches: new WatchRegistry({
+      index,
+      maxStreams: options.maxWatchStreams ?? DEFAULT_MAX_WATCH_STREAMS,
+      maxBufferBytes: options.watchMaxBufferBytes ?? DEFAULT_WATCH_MAX_BUFFER_BYTES,
+      bookmarkIntervalMs: options.watchBookmarkIntervalMs ?? DEFAULT_WATCH_BOOKMARK_INTERVAL_MS,
+      metrics,
+      logger,
+    }),
+  };
+}
+
+/**
+ * Subscribes the cache, the result versions and the watermark waits to the index. An error in
+ * one of them is logged and not thrown, because the index would throw it to its writer, the
+ * watch event handler, which has no use for an HTTP error.
+ */
+function attach(server: ServerState): void {
+  const { context, state, logger } = server;
+  state.closing = false;
+  state.shutdown = newShutdownController();
+  context.watches.reopen();
+  context.cache.clear();
+  context.resultVersions.clear();
+
+  const guard = (run: () => void): void => {
+    try {
+      run();
+    } catch (error) {
+      logger.error({ err: error }, 'failed to apply an index notification');
+    }
+  };
+  const listener: IndexListener = {
+    onChange: (change) => {
+      guard(() => context.cache.invalidate(change));
+      guard(() => context.resultVersions.onChange(change));
+    },
+    onWatermark: (watermark) => {
+      guard(() => context.resultVersions.onWatermark(watermark));
+      guard(() => context.watermarks.onWatermark(watermark));
+    },
+  };
+  state.unsubscribe = context.index.subscribe(listener);
 }
 
 /** Handles one request and records its metrics and debug log. */
@@ -183,15 +218,13 @@ async function handleRequest(
   const { path, rawQuery } = splitTarget(request.url ?? '/');
   const match = matchRoute(path);
   const route = match?.route.pattern ?? UNMATCHED_ROUTE;
+  const signal = requestSignal(server, response);
 
-  const result = await produceResponse(server, method, path, rawQuery, match);
+  const result = await produceResponse(server, method, path, rawQuery, match, signal);
 
   const headers: Record<string, string> = { ...result.headers };
   if (match?.route.isQuery === true) {
-    const stale = formatStaleSeconds(server.options.staleSeconds());
-    if (stale !== undefined) {
-      headers[STALE_SECONDS_HEADER] = stale;
-    }
+    addQueryHeaders(server, headers);
   }
 
   writeResponse(response, method, result, headers, server.state.closing);
@@ -199,12 +232,42 @@ async function handleRequest(
   const seconds = (performance.now() - startedAt) / 1000;
   const { metrics } = server.context;
   metrics.httpRequestsTotal.inc({ route, code: String(result.status) });
-  if (match?.route.isQuery === true) {
+  if (match?.route.isQuery === true && result.waited !== true) {
     metrics.queryDurationSeconds.observe({ route }, seconds);
   }
 
   const durationMs = Math.round(seconds * 1e6) / 1000;
   server.logger.debug({ method, route, code: result.status, durationMs }, 'request served');
+}
+
+/** Adds `X-Index-Stale-Seconds`, and `X-Resource-Version` unless the handler set it. */
+function addQueryHeaders(server: ServerState, headers: Record<string, string>): void {
+  const stale = formatStaleSeconds(server.options.staleSeconds());
+  if (stale !== undefined) {
+    headers[STALE_SECONDS_HEADER] = stale;
+  }
+
+  headers[RESOURCE_VERSION_HEADER] ??= server.context.index.watermark;
+}
+
+/**
+ * Returns the signal of one request: it aborts with `SHUTDOWN` when the server shuts down, or
+ * when the client disconnects before the response is complete.
+ */
+function requestSignal(server: ServerState, response: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  const shutdown = server.state.shutdown.signal;
+  const onShutdown = (): void => controller.abort(SHUTDOWN);
+  shutdown.addEventListener('abort', onShutdown, { once: true });
+
+  response.once('close', () => {
+    shutdown.removeEventListener('abort', onShutdown);
+    if (!response.writableFinished) {
+      controller.abort('disconnected');
+    }
+  });
+
+  return controller.signal;
 }
 
 /** Runs the handler of the matched route, or builds the error response. */
@@ -214,6 +277,7 @@ async function produceResponse(
   path: string,
   rawQuery: string,
   match: { route: Route; pathSegments: string[] } | undefined,
+  signal: AbortSignal,
 ): Promise<HttpResponse> {
   try {
     if (match === undefined) {
@@ -224,83 +288,11 @@ async function produceResponse(
       throw methodNotAllowed(method, ALLOWED_METHODS);
     }
 
-    return await match.route.handle(server.context, { pathSegments: match.pathSegments, rawQuery });
+    const request = { pathSegments: match.pathSegments, rawQuery, signal };
+    return await match.route.handle(server.context, request);
   } catch (error) {
     return errorResponse(error, server.logger, method, match?.route.pattern ?? UNMATCHED_ROUTE);
   }
-}
-
-/**
- * Turns an error into a `Status` response. A `StatusError` is the client's mistake or a 503 and
- * is not logged above debug. Any other error is a bug, logged with `err` and sent as a 500.
- */
-function errorResponse(
-  error: unknown,
-  logger: Logger,
-  method: string,
-  route: string,
-): HttpResponse {
-  let status: StatusError;
-  if (error instanceof StatusError) {
-    status = error;
-  } else {
-    logger.error({ err: error, method, route }, 'failed to handle request');
-    status = internalError();
-  }
-
-  return {
-    status: status.code,
-    contentType: JSON_CONTENT_TYPE,
-    body: JSON.stringify(toStatusBody(status)),
-    headers: status.headers,
-  };
-}
-
-/** Splits a request target into its path and its raw query string (without `?`). */
-function splitTarget(target: string): { path: string; rawQuery: string } {
-  const separator = target.indexOf('?');
-  if (separator === -1) {
-    return { path: target, rawQuery: '' };
-  }
-
-  return { path: target.slice(0, separator), rawQuery: target.slice(separator + 1) };
-}
-
-/** Writes the status, the common and extra headers, and the body unless the method is HEAD. */
-function writeResponse(
-  response: ServerResponse,
-  method: string,
-  result: HttpResponse,
-  headers: Readonly<Record<string, string>>,
-  closing: boolean,
-): void {
-  response.statusCode = result.status;
-  response.setHeader('Content-Type', result.contentType);
-  response.setHeader('Content-Length', Buffer.byteLength(result.body));
-  response.setHeader('Cache-Control', 'no-store');
-  response.setHeader('X-Content-Type-Options', 'nosniff');
-  for (const [name, value] of Object.entries(headers)) {
-    response.setHeader(name, value);
-  }
-
-  // While the server closes, a keep-alive connection that is still busy must end after this
-  // response, or close() would wait for the client to hang up.
-  if (closing) {
-    response.setHeader('Connection', 'close');
-  }
-
-  response.end(method === 'HEAD' ? undefined : result.body);
-}
-
-/** Ends a response that failed half-way: a bare 500 if nothing was sent, else drops the socket. */
-function abortResponse(response: ServerResponse): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-
-  response.statusCode = 500;
-  response.end();
 }
 
 function listen(
@@ -321,23 +313,31 @@ function listen(
   });
 }
 
-async function close(server: Server, state: { closing: boolean }, logger: Logger): Promise<void> {
-  if (!server.listening) {
+async function close(httpServer: Server, server: ServerState): Promise<void> {
+  if (!httpServer.listening) {
     return;
   }
 
+  const { state, context, logger } = server;
   state.closing = true;
+  state.shutdown.abort(SHUTDOWN);
+  context.watches.closeAll();
+
   const closed = new Promise<void>((resolve, reject) => {
-    server.close((error) => (error === undefined ? resolve() : reject(error)));
+    httpServer.close((error) => (error === undefined ? resolve() : reject(error)));
   });
-  server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+  httpServer.closeIdleConnections();
+  const timer = setTimeout(() => httpServer.closeAllConnections(), CLOSE_GRACE_MS);
   timer.unref();
 
   try {
     await closed;
   } finally {
     clearTimeout(timer);
+    state.unsubscribe?.();
+    state.unsubscribe = undefined;
+    context.cache.clear();
+    context.resultVersions.clear();
   }
 
   logger.info('query server closed');

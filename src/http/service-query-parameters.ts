@@ -1,6 +1,6 @@
 /**
  * The query parameters of `GET /v1/services` and `GET /v1/facets`, read into a normalized
- * `ServiceQuery` and the page, explain and timeout options.
+ * `ServiceQuery` and the page, explain, watch and waiting options.
  *
  * Each occurrence of a list parameter carries one value, and a comma is an ordinary character of
  * it. Lists are sorted in code-unit order and freed of duplicates, so equivalent query strings
@@ -11,20 +11,24 @@ import { compileQuery } from '../query/matcher.ts';
 import type { ServiceQuery } from '../query/model.ts';
 import { QueryError } from '../query/errors.ts';
 import { MAX_SELECTOR_LENGTH } from '../query/selector.ts';
+import { readConsistency, type ConsistencyRequest } from './consistency-parameters.ts';
 import { decodeContinueToken, queryFingerprint } from './continue-token.ts';
 import type { ContinueToken } from './continue-token.ts';
-import { parseDurationMs } from './duration.ts';
-import { invalidRequest, MAX_VALUES_PER_PARAMETER, parseParameters } from './query-parameters.ts';
-import { quoteValue, type StatusCause } from './status.ts';
+import {
+  invalidRequest,
+  invalidValue,
+  MAX_VALUES_PER_PARAMETER,
+  parseParameters,
+} from './query-parameters.ts';
+import type { StatusCause } from './status.ts';
+
+export { MAX_TIMEOUT_MS } from './consistency-parameters.ts';
 
 /** Number of items on a page of `GET /v1/services` when `limit` is not given. */
 export const DEFAULT_LIMIT = 500;
 
 /** The maximum of `limit`. */
 export const MAX_LIMIT = 5000;
-
-/** The maximum of `timeout`, in milliseconds: 5 minutes. */
-export const MAX_TIMEOUT_MS = 300_000;
 
 /** The maximum length of a `continue` token, in characters. */
 export const MAX_CONTINUE_LENGTH = 2048;
@@ -44,8 +48,18 @@ const LIST_FIELDS = {
 
 type ListParameter = keyof typeof LIST_FIELDS;
 
-const SINGLE = ['version', 'includePrerelease', 'selector', 'timeout'] as const;
-const PAGE_SINGLE = ['sort', 'limit', 'continue', 'explain'] as const;
+const SINGLE = [
+  'version',
+  'includePrerelease',
+  'selector',
+  'timeout',
+  'minResourceVersion',
+  'waitForChange',
+] as const;
+const PAGE_SINGLE = ['sort', 'limit', 'continue', 'explain', 'watch'] as const;
+
+/** The parameters that a watch does not take, because it streams every match from now on. */
+const NOT_WITH_WATCH = ['limit', 'continue', 'explain', 'waitForChange'] as const;
 
 /** The maximum number of values of each filter parameter, shared by both routes. */
 const FILTER_LIMITS: Readonly<Record<string, number>> = Object.fromEntries([
@@ -79,7 +93,7 @@ export const QUERY_ERROR_PARAMETERS: Readonly<Record<string, string>> = {
 };
 
 /** A `GET /v1/services` request after its parameters were read. */
-export interface ListRequest {
+export interface ListRequest extends ConsistencyRequest {
   readonly query: ServiceQuery;
   /** Maximum number of items; `DEFAULT_LIMIT` when not given. */
   readonly limit: number;
@@ -87,15 +101,13 @@ export interface ListRequest {
   readonly continueToken?: ContinueToken;
   /** Whether to return the plan instead of the items. */
   readonly explain: boolean;
-  /** The `timeout`, in milliseconds, when given. */
-  readonly timeoutMs?: number;
+  /** Whether to stream the matches and their changes instead of returning a page. */
+  readonly watch: boolean;
 }
 
 /** A `GET /v1/facets` request after its parameters were read. */
-export interface FacetsRequest {
+export interface FacetsRequest extends ConsistencyRequest {
   readonly query: ServiceQuery;
-  /** The `timeout`, in milliseconds, when given. */
-  readonly timeoutMs?: number;
 }
 
 /**
@@ -111,9 +123,14 @@ export function parseListRequest(rawQuery: string): ListRequest {
   const query = readQuery(parameters, causes);
   const limit = readLimit(parameters.get('limit')?.[0], causes);
   const explain = readBoolean(parameters, 'explain', causes);
-  const timeoutMs = readTimeout(parameters.get('timeout')?.[0], causes);
+  const watch = readBoolean(parameters, 'watch', causes);
+  const consistency = readConsistency(parameters, causes);
   const rawToken = parameters.get('continue')?.[0];
   const continueToken = rawToken === undefined ? undefined : readContinue(rawToken, query, causes);
+
+  if (watch) {
+    checkWatchConflicts(parameters, causes);
+  }
 
   if (causes.length > 0) {
     throw invalidRequest(causes);
@@ -123,14 +140,15 @@ export function parseListRequest(rawQuery: string): ListRequest {
     query,
     limit,
     explain,
+    watch,
     ...(continueToken === undefined ? {} : { continueToken }),
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...consistency,
   };
 }
 
 /**
  * Reads the query string of `GET /v1/facets`: the filter parameters of `GET /v1/services`, and
- * `timeout`.
+ * `timeout`, `minResourceVersion` and `waitForChange`.
  *
  * @throws StatusError 400 naming every invalid parameter, its value and the rule it breaks.
  */
@@ -139,13 +157,13 @@ export function parseFacetsRequest(rawQuery: string): FacetsRequest {
   const causes: StatusCause[] = [];
 
   const query = readQuery(parameters, causes);
-  const timeoutMs = readTimeout(parameters.get('timeout')?.[0], causes);
+  const consistency = readConsistency(parameters, causes);
 
   if (causes.length > 0) {
     throw invalidRequest(causes);
   }
 
-  return timeoutMs === undefined ? { query } : { query, timeoutMs };
+  return { query, ...consistency };
 }
 
 /**
@@ -258,19 +276,17 @@ function readLimit(value: string | undefined, causes: StatusCause[]): number {
   return limit;
 }
 
-function readTimeout(value: string | undefined, causes: StatusCause[]): number | undefined {
-  if (value === undefined) {
-    return undefined;
+/** Adds a cause for each parameter sent together with `watch=true` that a watch cannot honour. */
+function checkWatchConflicts(
+  parameters: ReadonlyMap<string, string[]>,
+  causes: StatusCause[],
+): void {
+  for (const name of NOT_WITH_WATCH) {
+    if (parameters.has(name) && !(name === 'explain' && parameters.get(name)?.[0] === 'false')) {
+      const rule = `a watch streams every match and cannot be combined with ${name}`;
+      causes.push(invalidValue('watch', 'true', rule));
+    }
   }
-
-  const timeoutMs = parseDurationMs(value);
-  if (timeoutMs === undefined || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS) {
-    const rule = 'it must be a duration above 0 and at most 5m, such as 30s, 2m or 1500ms';
-    causes.push(invalidValue('timeout', value, rule));
-    return undefined;
-  }
-
-  return timeoutMs;
 }
 
 function readContinue(
@@ -294,14 +310,4 @@ function readContinue(
   }
 
   return token;
-}
-
-function invalidValue(
-  name: string,
-  value: string,
-  rule: string,
-  reason: StatusCause['reason'] = 'FieldValueInvalid',
-): StatusCause {
-  const message = `query parameter ${quoteValue(name)} has value ${quoteValue(value)}; ${rule}`;
-  return { reason, field: name, message };
 }

@@ -10,20 +10,25 @@ export type StatusReason =
   | 'BadRequest'
   | 'NotFound'
   | 'MethodNotAllowed'
+  | 'Expired'
   | 'RequestEntityTooLarge'
+  | 'TooManyRequests'
   | 'ServiceUnavailable'
+  | 'Timeout'
   | 'InternalError';
 
 /**
  * The `reason` of one cause, from the Kubernetes `CauseType` values: the value is invalid,
- * missing, too long, repeated too often, or not one of the supported names.
+ * missing, too long, repeated too often, or not one of the supported names, or the requested
+ * resourceVersion is above what the replica has applied.
  */
 export type StatusCauseReason =
   | 'FieldValueInvalid'
   | 'FieldValueRequired'
   | 'FieldValueTooLong'
   | 'FieldValueTooMany'
-  | 'FieldValueNotSupported';
+  | 'FieldValueNotSupported'
+  | 'ResourceVersionTooLarge';
 
 /** One problem with the request, naming the query parameter or path segment in `field`. */
 export interface StatusCause {
@@ -38,6 +43,8 @@ export interface StatusDetails {
   readonly group?: string;
   readonly kind?: string;
   readonly causes?: readonly StatusCause[];
+  /** Seconds after which the client may retry, also sent in `Retry-After`. */
+  readonly retryAfterSeconds?: number;
 }
 
 /** The JSON body of every error response. */
@@ -105,6 +112,45 @@ export function methodNotAllowed(method: string, allowed: readonly string[]): St
   return new StatusError(405, 'MethodNotAllowed', message, undefined, {
     Allow: allowed.join(', '),
   });
+}
+
+/**
+ * Creates a 504 `Timeout` error for a request whose wait for the index to reach `expected` ended
+ * while the watermark was still below it.
+ *
+ * @param field - The query parameter that asked for the version: `minResourceVersion` or
+ *   `continue`.
+ */
+export function resourceVersionTimeout(
+  field: string,
+  expected: string,
+  watermark: string,
+  timeoutMs: number,
+): StatusError {
+  const message =
+    `timed out after ${timeoutMs} ms waiting for the index to reach resourceVersion ${expected} ` +
+    `(${field}); the watermark is ${watermark}. Retry, or send a longer timeout`;
+  const cause: StatusCause = { reason: 'ResourceVersionTooLarge', field, message };
+  return new StatusError(
+    504,
+    'Timeout',
+    message,
+    { causes: [cause], retryAfterSeconds: 1 },
+    {
+      'Retry-After': '1',
+    },
+  );
+}
+
+/** Creates a 429 `TooManyRequests` error with a `Retry-After` header of `retryAfterSeconds`. */
+export function tooManyRequests(message: string, retryAfterSeconds: number): StatusError {
+  return new StatusError(
+    429,
+    'TooManyRequests',
+    message,
+    { retryAfterSeconds },
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
 }
 
 /** Creates a 503 `ServiceUnavailable` error carrying the reason that the server is not ready. */

@@ -21,7 +21,20 @@ export interface Metrics {
   readonly indexStaleSeconds: Gauge;
   readonly queryDurationSeconds: Histogram<'route'>;
   readonly queryCacheTotal: Counter<'result'>;
+  /** Cache entries removed, by reason: `size` (a bound), `expired` (TTL), `invalidated`. */
+  readonly queryCacheEvictionsTotal: Counter<'reason'>;
+  readonly queryCacheEntries: Gauge;
+  /** Approximate bytes of the cached results, as the cache's size calculation counts them. */
+  readonly queryCacheBytes: Gauge;
   readonly httpRequestsTotal: Counter<'route' | 'code'>;
+  /** 1 while this replica holds the leader Lease and writes status, else 0. */
+  readonly leader: Gauge;
+  /** Requests waiting now for a resourceVersion or for their result to change. */
+  readonly waitingRequests: Gauge;
+  /** Watch streams open now. */
+  readonly watchStreams: Gauge;
+  /** Watch streams ended, by reason: `client`, `expired`, `timeout`, `shutdown`, `error`. */
+  readonly watchStreamsEndedTotal: Counter<'reason'>;
 }
 
 /** Creates the operator's metrics in a new registry, with prom-client's default process metrics. */
@@ -95,10 +108,47 @@ export function createMetrics(): Metrics {
       labelNames: ['result'],
       registers,
     }),
+    queryCacheEvictionsTotal: new Counter({
+      name: 'metadata_query_cache_evictions_total',
+      help: 'Query cache entries removed, by reason (size, expired or invalidated).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    queryCacheEntries: new Gauge({
+      name: 'metadata_query_cache_entries',
+      help: 'Query results in the cache.',
+      registers,
+    }),
+    queryCacheBytes: new Gauge({
+      name: 'metadata_query_cache_bytes',
+      help: 'Approximate size of the cached query results, in bytes.',
+      registers,
+    }),
     httpRequestsTotal: new Counter({
       name: 'metadata_http_requests_total',
       help: 'HTTP requests answered, by route and status code.',
       labelNames: ['route', 'code'],
+      registers,
+    }),
+    leader: new Gauge({
+      name: 'metadata_leader',
+      help: 'Whether this replica holds the leader Lease and writes status (1) or not (0).',
+      registers,
+    }),
+    waitingRequests: new Gauge({
+      name: 'metadata_http_waiting_requests',
+      help: 'HTTP requests waiting for a resourceVersion (minResourceVersion) or a change (waitForChange).',
+      registers,
+    }),
+    watchStreams: new Gauge({
+      name: 'metadata_http_watch_streams',
+      help: 'Watch streams of GET /v1/services open now.',
+      registers,
+    }),
+    watchStreamsEndedTotal: new Counter({
+      name: 'metadata_http_watch_streams_ended_total',
+      help: 'Watch streams ended, by reason (client, expired, timeout, shutdown or error).',
+      labelNames: ['reason'],
       registers,
     }),
   };

@@ -132,7 +132,7 @@ const badRequestCases: BadRequestCase[] = [
     target: '/v1/services/a/api?tag=x',
     field: 'tag',
     causeReason: 'FieldValueNotSupported',
-    message: /^unknown query parameter "tag"; this route takes no query parameters$/,
+    message: /^unknown query parameter "tag"; known parameters are minResourceVersion, timeout$/,
   },
   {
     name: 'malformed percent-encoding in path',

@@ -10,7 +10,11 @@ import { MetadataIndex } from '../../../src/index/metadata-index.ts';
 import type { IndexReader } from '../../../src/index/reader.ts';
 import { recordKey, type MetadataRecord } from '../../../src/index/record.ts';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.ts';
-import { createQueryServer, type QueryServer } from '../../../src/http/server.ts';
+import {
+  createQueryServer,
+  type QueryServer,
+  type QueryServerOptions,
+} from '../../../src/http/server.ts';
 
 /** The fields of a record that a test sets; the rest get defaults. */
 export interface RecordFields {
@@ -105,6 +109,8 @@ export interface FixtureOptions {
   /** The index that the server reads; default: the fixture's own `MetadataIndex`. */
   readonly reader?: (index: MetadataIndex) => IndexReader;
   readonly cacheMaxEntries?: number;
+  /** Further server options, such as the watch bounds. */
+  readonly server?: Partial<QueryServerOptions>;
 }
 
 /** Starts a server on 127.0.0.1 with a port picked by the kernel and the fixture records. */
@@ -143,6 +149,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Server
     port: 0,
     cacheMaxEntries: options.cacheMaxEntries ?? 100,
     cacheTtlSeconds: 60,
+    ...options.server,
   });
   const { port } = await server.listen();
 
@@ -170,4 +177,28 @@ export async function counterValue(
 /** Returns the namespace/name of each item of a list response, in response order. */
 export function itemKeys(body: { items: { namespace: string; name: string }[] }): string[] {
   return body.items.map((item) => `${item.namespace}/${item.name}`);
+}
+
+/** Returns the value of one gauge or counter without labels from the registry. */
+export async function metricValue(metrics: Metrics, name: string): Promise<number> {
+  return await counterValue(metrics, name, {});
+}
+
+/**
+ * Calls `check` until it returns true, every few milliseconds, and fails with `description` when
+ * it is still false after `timeoutMs`. For conditions that another part of the test brings about.
+ */
+export async function waitUntil(
+  description: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting until ${description}`);
+    }
+
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

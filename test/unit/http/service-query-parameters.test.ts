@@ -355,6 +355,7 @@ describe('serviceQueryCacheKey', () => {
       'explain',
       'includePrerelease',
       'limit',
+      'minResourceVersion',
       'namespace',
       'notEnvironment',
       'notRegion',
@@ -366,6 +367,8 @@ describe('serviceQueryCacheKey', () => {
       'tag',
       'timeout',
       'version',
+      'waitForChange',
+      'watch',
     ]);
   });
 });
