@@ -69,6 +69,8 @@ export const metadataConfigSchema = z
     maxAttributeValueLength: integer(1, 256).default(256),
     /** The maximum number of query results that the HTTP endpoint caches. Default: 1024. */
     cacheMaxEntries: integer(1, 1_000_000).default(1024),
+    /** The approximate size bound of the query cache, in bytes of serialized results. Default: 64 MiB. */
+    cacheMaxBytes: integer(1024, 4_294_967_296).default(64 * 1024 * 1024),
     /** How long a cached query result may be served, in seconds. Default: 300. */
     cacheTtlSeconds: integer(1, 86_400).default(300),
     /** The TCP port of the HTTP endpoint; 0 picks a free port. Default: 8080. */
@@ -101,8 +103,47 @@ export const metadataConfigSchema = z
     statusWorkers: integer(1, 64).default(4),
     /** The kubeconfig file to load; absent leaves the choice to the Kubernetes client. */
     kubeconfig: z.string().min(1, { error: 'must be a file path' }).optional(),
+    /**
+     * Whether replicas elect a leader, the only one that writes status. Default: true. Turn it
+     * off only for a single replica, such as local development.
+     */
+    leaderElection: z.boolean({ error: 'must be true or false' }).default(true),
+    /** The name of the Lease that replicas compete for. Default: `metadata-operator`. */
+    leaseName: z
+      .string()
+      .max(253, { abort: true, error: DNS1123_LABEL_RULE })
+      .regex(DNS1123_LABEL, { error: DNS1123_LABEL_RULE })
+      .default('metadata-operator'),
+    /**
+     * The namespace of the Lease. Default: the Pod's namespace from `POD_NAMESPACE`, which the
+     * deploy manifests set; `default` where it is not set.
+     */
+    leaseNamespace: z
+      .string()
+      .max(63, { abort: true, error: DNS1123_LABEL_RULE })
+      .regex(DNS1123_LABEL, { error: DNS1123_LABEL_RULE })
+      .default('default'),
+    /** How long a Lease stays valid without a renewal, in seconds. Default: 15. */
+    leaseDurationSeconds: integer(2, 600).default(15),
+    /** How long a leader keeps trying to renew before it stops writing, in seconds. Default: 10. */
+    renewDeadlineSeconds: integer(1, 599).default(10),
+    /** The pause between attempts to acquire or renew the Lease, in seconds. Default: 2. */
+    retryPeriodSeconds: integer(1, 300).default(2),
+    /** Status patches and Events per second, on average, across the process. Default: 20. */
+    writeQps: integer(1, 10_000).default(20),
+    /** Writes that may go out at once after a quiet period. Default: 40. */
+    writeBurst: integer(1, 100_000).default(40),
   })
   .superRefine((config, context) => {
+    if (config.renewDeadlineSeconds >= config.leaseDurationSeconds) {
+      context.addIssue({
+        code: 'custom',
+        path: ['renewDeadlineSeconds'],
+        message:
+          'must be less than METADATA_LEASE_DURATION_SECONDS (--lease-duration-seconds), which is ' +
+          `${config.leaseDurationSeconds}, so that a leader stops writing before its Lease expires`,
+      });
+    }
     if (config.backoffMaxMs < config.backoffInitialMs) {
       context.addIssue({
         code: 'custom',
@@ -118,7 +159,7 @@ export const metadataConfigSchema = z
 export type MetadataConfig = z.output<typeof metadataConfigSchema>;
 
 /** The conversion of a setting's string before the schema validates it. */
-type SettingKind = 'integer' | 'list' | 'string';
+type SettingKind = 'integer' | 'list' | 'string' | 'boolean';
 
 /** One setting: its key in `MetadataConfig`, its variable, its flag and a line of help. */
 interface Setting {
@@ -142,6 +183,7 @@ const SETTINGS: readonly Setting[] = [
     'maximum length of an attribute value, in characters',
   ),
   setting('cacheMaxEntries', 'integer', 'maximum number of cached query results'),
+  setting('cacheMaxBytes', 'integer', 'approximate size bound of cached query results, in bytes'),
   setting('cacheTtlSeconds', 'integer', 'lifetime of a cached query result, in seconds'),
   setting('httpPort', 'integer', 'TCP port of the HTTP endpoint; 0 picks a free port'),
   setting('httpHost', 'string', 'address that the HTTP endpoint listens on'),
@@ -157,6 +199,14 @@ const SETTINGS: readonly Setting[] = [
   setting('backoffMaxMs', 'integer', 'maximum retry delay, in milliseconds'),
   setting('statusWorkers', 'integer', 'number of concurrent status writers'),
   setting('kubeconfig', 'string', 'kubeconfig file; absent uses the Kubernetes client default'),
+  setting('leaderElection', 'boolean', 'whether replicas elect one leader to write status'),
+  setting('leaseName', 'string', 'name of the Lease that replicas compete for'),
+  setting('leaseNamespace', 'string', 'namespace of the Lease; default POD_NAMESPACE or default'),
+  setting('leaseDurationSeconds', 'integer', 'validity of the Lease without renewal, in seconds'),
+  setting('renewDeadlineSeconds', 'integer', 'time a leader tries to renew, in seconds'),
+  setting('retryPeriodSeconds', 'integer', 'pause between Lease attempts, in seconds'),
+  setting('writeQps', 'integer', 'status patches and Events per second, on average'),
+  setting('writeBurst', 'integer', 'writes that may go out at once after a quiet period'),
 ];
 
 /** Derives the variable (`METADATA_MAX_TAGS`) and flag (`--max-tags`) names from the key. */
@@ -218,6 +268,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Met
   }
 
   const input: Record<string, unknown> = {};
+  // Inside a Pod the downward API sets POD_NAMESPACE, the natural home of the Lease.
+  const podNamespace = env.POD_NAMESPACE?.trim();
+  if (podNamespace !== undefined && podNamespace !== '') {
+    input.leaseNamespace = podNamespace;
+  }
   for (const [entry, value] of raw) {
     input[entry.key] = convert(entry.kind, value);
   }
@@ -281,6 +336,8 @@ function convert(kind: SettingKind, value: string): unknown {
         .filter((item) => item !== '');
     case 'string':
       return trimmed;
+    case 'boolean':
+      return trimmed === 'true' ? true : trimmed === 'false' ? false : trimmed;
   }
 }
 

@@ -56,6 +56,7 @@ async function run(config: MetadataConfig, logger: Logger): Promise<void> {
     index,
     logger,
     metrics,
+    identity: process.env.POD_NAME,
   });
   const server = createQueryServer({
     index,
@@ -66,6 +67,7 @@ async function run(config: MetadataConfig, logger: Logger): Promise<void> {
     host: config.httpHost,
     port: config.httpPort,
     cacheMaxEntries: config.cacheMaxEntries,
+    cacheMaxBytes: config.cacheMaxBytes,
     cacheTtlSeconds: config.cacheTtlSeconds,
   });
 

@@ -4,6 +4,8 @@
  * status reconciler with its work queue. It also reports readiness and staleness, and keeps the
  * index watermark at the oldest position over all reflectors.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   CLUSTER_METADATA_QUERY_KIND,
@@ -29,9 +31,13 @@ import type { Delta } from './reflector/store.ts';
 import { minResourceVersion } from './resource-version.ts';
 import { toStoredObject } from './reflector/strip.ts';
 import { serviceMetadataStatus } from './service-metadata-status.ts';
+import { EventRecorder } from './event-recorder.ts';
+import { LeaderElector } from './leader-election.ts';
 import { QueryController } from './query-controller.ts';
+import { eventForStatusWrite } from './service-metadata-events.ts';
 import { StatusReconciler } from './status-reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
+import { WriteLimiter } from './write-limiter.ts';
 
 /** How often the staleness gauge is refreshed. */
 const STALENESS_REFRESH_MS = 1000;
@@ -46,6 +52,14 @@ export interface ManagerSettings extends ValidationLimits {
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
   readonly statusWorkers: number;
+  readonly leaderElection: boolean;
+  readonly leaseName: string;
+  readonly leaseNamespace: string;
+  readonly leaseDurationSeconds: number;
+  readonly renewDeadlineSeconds: number;
+  readonly retryPeriodSeconds: number;
+  readonly writeQps: number;
+  readonly writeBurst: number;
 }
 
 /** Options of a `Manager`. */
@@ -55,6 +69,8 @@ export interface ManagerOptions {
   readonly index: MetadataIndex;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** This replica's identity in the Lease. Default: the host name and a random suffix. */
+  readonly identity?: string;
 }
 
 /** Readiness of the controller layer, with the reason while it is not ready. */
@@ -72,6 +88,7 @@ export class Manager {
   private readonly reflectors = new Map<string, Reflector<ServiceMetadata>>();
   private readonly reconciler: StatusReconciler<ServiceMetadata, ServiceMetadataStatus>;
   private readonly queries: QueryController[];
+  private readonly elector?: LeaderElector;
   private refresh?: NodeJS.Timeout;
   private synced = false;
 
@@ -85,6 +102,32 @@ export class Manager {
     };
 
     this.queue = new WorkQueue(backoff);
+    const identity = options.identity ?? `${hostname()}_${randomUUID().slice(0, 8)}`;
+    const limiter = new WriteLimiter({ qps: settings.writeQps, burst: settings.writeBurst });
+    const beforeWrite = (): Promise<void> => limiter.acquire();
+    const recorder = new EventRecorder({
+      kubeConfig,
+      instance: identity,
+      logger: this.logger,
+      beforeWrite,
+    });
+    if (settings.leaderElection) {
+      this.elector = new LeaderElector({
+        kubeConfig,
+        leaseName: settings.leaseName,
+        leaseNamespace: settings.leaseNamespace,
+        identity,
+        leaseDurationSeconds: settings.leaseDurationSeconds,
+        renewDeadlineSeconds: settings.renewDeadlineSeconds,
+        retryPeriodSeconds: settings.retryPeriodSeconds,
+        logger: options.logger,
+        metrics,
+        onStartedLeading: () => this.resync(),
+      });
+    } else {
+      metrics.leader.set(1);
+    }
+    const canWrite = (): boolean => this.elector?.canWrite() ?? true;
     const conflicts = new ConflictTracker();
     this.handler = new MetadataHandler({
       index,
@@ -125,6 +168,14 @@ export class Manager {
       lookup: (key) => this.lookup(key),
       desired: rules.desired,
       equals: rules.equals,
+      canWrite,
+      beforeWrite,
+      onWritten: (object, written) => {
+        const event = eventForStatusWrite(object, written);
+        if (event !== undefined) {
+          void recorder.record(event);
+        }
+      },
       workers: settings.statusWorkers,
       logger: options.logger,
       metrics,
@@ -140,6 +191,8 @@ export class Manager {
       workers: settings.statusWorkers,
       logger: options.logger,
       metrics,
+      canWrite,
+      beforeWrite,
     };
     this.queries = [
       new QueryController({
@@ -161,6 +214,7 @@ export class Manager {
 
   /** Starts listing and watching; status workers start once every initial list was indexed. */
   start(): void {
+    this.elector?.start();
     for (const controller of this.queries) {
       controller.start();
     }
@@ -176,6 +230,8 @@ export class Manager {
 
   /** Stops the watches first, then lets the status workers finish the keys they hold. */
   async stop(): Promise<void> {
+    // Stop writing first; the Lease is released only after the last write in flight ended.
+    await this.elector?.stop();
     clearInterval(this.refresh);
     for (const reflector of this.reflectors.values()) {
       reflector.stop();
@@ -185,7 +241,20 @@ export class Manager {
       this.reconciler.stopped(),
       ...this.queries.map((controller) => controller.stop()),
     ]);
+    await this.elector?.release();
     this.logger.info('stopped');
+  }
+
+  /** Queues every object and query for a status reconcile, as a new leader must. */
+  private resync(): void {
+    for (const reflector of this.reflectors.values()) {
+      for (const key of reflector.store.keys()) {
+        this.queue.add(key);
+      }
+    }
+    for (const controller of this.queries) {
+      controller.resync();
+    }
   }
 
   /**

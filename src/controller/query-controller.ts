@@ -48,6 +48,10 @@ export interface QueryControllerOptions {
   readonly metrics: Metrics;
   /** The clock of lastTransitionTime and lastChangeTime. Default: the system clock. */
   readonly now?: () => Date;
+  /** Whether this replica may write status now. Default: always. */
+  readonly canWrite?: () => boolean;
+  /** Awaited before every status write, for the client-side write limit. Default: none. */
+  readonly beforeWrite?: () => Promise<void>;
 }
 
 /** A validated spec, kept per object key and generation. */
@@ -107,6 +111,8 @@ export class QueryController {
       lookup: (key) => this.lookup(key),
       desired: (object) => this.desired(object),
       equals: queryStatusEquals,
+      canWrite: options.canWrite,
+      beforeWrite: options.beforeWrite,
       workers: options.workers,
       logger: options.logger,
       metrics: options.metrics,
@@ -126,6 +132,15 @@ export class QueryController {
   /** Starts the status workers; call it only once the index holds its initial list. */
   startWorkers(): void {
     this.reconciler.start();
+  }
+
+  /** Queues every query for a status reconcile, as a new leader must. */
+  resync(): void {
+    for (const reflector of this.reflectors) {
+      for (const key of reflector.store.keys()) {
+        this.queue.add(key);
+      }
+    }
   }
 
   /** Stops the reflectors and lets the workers finish the keys they hold. */

@@ -61,6 +61,16 @@ export interface StatusReconcilerOptions<T extends StatusObject<S>, S> {
   readonly desired: (object: T) => S;
   /** Whether two statuses are equal in meaning, so that no write is needed. */
   readonly equals: (desired: S, stored: S | undefined) => boolean;
+  /**
+   * Whether this replica may write now: it leads, or leader election is off. A key whose write
+   * is not allowed is dropped; the next leader reconciles every object when it takes over.
+   * Default: always.
+   */
+  readonly canWrite?: () => boolean;
+  /** Awaited before every write, for the client-side write limit. Default: none. */
+  readonly beforeWrite?: () => Promise<void>;
+  /** Called after a successful write with the object as it was and the status written. */
+  readonly onWritten?: (object: T, written: S) => void;
   readonly workers: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -131,14 +141,19 @@ export class StatusReconciler<T extends StatusObject<S>, S> {
     if (this.options.equals(desired, object.status)) {
       return { type: 'unchanged' };
     }
+    if (this.options.canWrite?.() === false) {
+      return { type: 'unchanged' };
+    }
 
     try {
+      await this.options.beforeWrite?.();
       const patched = await this.patch(namespace, name, {
         metadata: { resourceVersion },
         status: desired,
       });
       const written = patched.metadata.resourceVersion;
       this.written.set(key, written);
+      this.options.onWritten?.(object, desired);
       return { type: 'written', resourceVersion: written };
     } catch (err) {
       return this.failure(err, `patch status of ${this.options.kind} ${key}`);

@@ -161,6 +161,26 @@ describe('operator against the examples', () => {
     assert.equal(condition(object, 'Ready')?.reason, 'Invalid');
     assert.equal(condition(object, 'Stalled')?.status, 'True');
 
+    const events = await waitFor('a LimitExceeded Event', async () => {
+      const output = await kubectlOk(plane, [
+        'get',
+        'events.events.k8s.io',
+        '-n',
+        'storefront',
+        '--field-selector',
+        'regarding.name=too-many-tags',
+        '-o',
+        'json',
+      ]);
+      const items = (
+        JSON.parse(output) as { items: { reason: string; type: string; note: string }[] }
+      ).items;
+      return items.length > 0 ? items : undefined;
+    });
+    assert.equal(events[0]?.reason, 'LimitExceeded');
+    assert.equal(events[0]?.type, 'Warning');
+    assert.match(events[0]?.note ?? '', /spec\.tags/);
+
     const byService = await query(operator.url, 'service=tag-sprawl');
     assert.equal(byService.total, 0);
     const direct = await fetch(`${operator.url}/v1/services/storefront/too-many-tags`);

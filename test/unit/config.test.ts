@@ -17,6 +17,7 @@ const DEFAULTS: MetadataConfig = {
   maxAttributes: 32,
   maxAttributeValueLength: 256,
   cacheMaxEntries: 1024,
+  cacheMaxBytes: 67108864,
   cacheTtlSeconds: 300,
   httpPort: 8080,
   httpHost: '0.0.0.0',
@@ -27,6 +28,14 @@ const DEFAULTS: MetadataConfig = {
   backoffInitialMs: 500,
   backoffMaxMs: 30000,
   statusWorkers: 4,
+  leaderElection: true,
+  leaseName: 'metadata-operator',
+  leaseNamespace: 'default',
+  leaseDurationSeconds: 15,
+  renewDeadlineSeconds: 10,
+  retryPeriodSeconds: 2,
+  writeQps: 20,
+  writeBurst: 40,
 };
 
 /** Returns the ConfigError that loading throws, failing the test when nothing is thrown. */
@@ -56,6 +65,34 @@ describe('loadConfig defaults', () => {
   test('unrelated variables ignored', () => {
     const env = { METADATA_OPERATOR_SERVICE_HOST: '10.0.0.1', KUBECONFIG: '/root/.kube/config' };
     assert.deepEqual(loadConfig(env, []), DEFAULTS);
+  });
+});
+
+describe('loadConfig leader election', () => {
+  test('POD_NAMESPACE sets the Lease namespace', () => {
+    assert.equal(
+      loadConfig({ POD_NAMESPACE: 'metadata-system' }, []).leaseNamespace,
+      'metadata-system',
+    );
+  });
+
+  test('an explicit Lease namespace wins over POD_NAMESPACE', () => {
+    const env = { POD_NAMESPACE: 'metadata-system', METADATA_LEASE_NAMESPACE: 'leases' };
+    assert.equal(loadConfig(env, []).leaseNamespace, 'leases');
+  });
+
+  test('leader election can be turned off', () => {
+    assert.equal(loadConfig({}, ['--leader-election=false']).leaderElection, false);
+  });
+
+  test('rejects a boolean that is not true or false', () => {
+    assert.throws(() => loadConfig({ METADATA_LEADER_ELECTION: 'yes' }, []), {
+      message: 'invalid METADATA_LEADER_ELECTION (--leader-election) "yes": must be true or false',
+    });
+  });
+
+  test('rejects a renew deadline at or above the Lease duration', () => {
+    assert.throws(() => loadConfig({}, ['--renew-deadline-seconds=15']), /must be less than/);
   });
 });
 
@@ -300,6 +337,7 @@ describe('configHelp', () => {
     ['--max-attributes', 'METADATA_MAX_ATTRIBUTES', '32'],
     ['--max-attribute-value-length', 'METADATA_MAX_ATTRIBUTE_VALUE_LENGTH', '256'],
     ['--cache-max-entries', 'METADATA_CACHE_MAX_ENTRIES', '1024'],
+    ['--cache-max-bytes', 'METADATA_CACHE_MAX_BYTES', '67108864'],
     ['--cache-ttl-seconds', 'METADATA_CACHE_TTL_SECONDS', '300'],
     ['--http-port', 'METADATA_HTTP_PORT', '8080'],
     ['--http-host', 'METADATA_HTTP_HOST', '0.0.0.0'],
@@ -311,6 +349,14 @@ describe('configHelp', () => {
     ['--backoff-max-ms', 'METADATA_BACKOFF_MAX_MS', '30000'],
     ['--status-workers', 'METADATA_STATUS_WORKERS', '4'],
     ['--kubeconfig', 'METADATA_KUBECONFIG', 'none'],
+    ['--leader-election', 'METADATA_LEADER_ELECTION', 'true'],
+    ['--lease-name', 'METADATA_LEASE_NAME', 'metadata-operator'],
+    ['--lease-namespace', 'METADATA_LEASE_NAMESPACE', 'default'],
+    ['--lease-duration-seconds', 'METADATA_LEASE_DURATION_SECONDS', '15'],
+    ['--renew-deadline-seconds', 'METADATA_RENEW_DEADLINE_SECONDS', '10'],
+    ['--retry-period-seconds', 'METADATA_RETRY_PERIOD_SECONDS', '2'],
+    ['--write-qps', 'METADATA_WRITE_QPS', '20'],
+    ['--write-burst', 'METADATA_WRITE_BURST', '40'],
   ];
 
   for (const [flag, env, defaultText] of settings) {
