@@ -88,7 +88,8 @@ export type QuerySpecResult =
 /**
  * Validates the spec of a query resource and compiles its query. A `MetadataQuery` (when
  * `namespace` is given) is confined to that namespace, and naming `namespaces` makes it invalid.
- * Never throws: every problem becomes a message that names the field, the value and the rule.
+ * Every invalid input becomes a result whose message names the field, the value and the rule;
+ * an exception other than `QueryError` from the query layer would be a bug and is rethrown.
  */
 export function validateQuerySpec(spec: unknown, namespace?: string): QuerySpecResult {
   const parsed = metadataQuerySpecSchema.safeParse(spec ?? {});

@@ -40,7 +40,7 @@ export interface EventRecord {
   readonly type: 'Normal' | 'Warning';
   /** A short CamelCase reason, such as `LimitExceeded`. */
   readonly reason: string;
-  /** What the operator did: `Validate` or `Index`. */
+  /** The operator's action that the event reports: `Validate` or `Index`. */
   readonly action: string;
   /** A readable message, at most 1 KiB. */
   readonly note: string;

@@ -73,8 +73,9 @@ export class LeaderElector {
   }
 
   /**
-   * Whether this replica holds the Lease and renewed it within the renew deadline, so that a
-   * write now cannot race a successor.
+   * Whether this replica holds the Lease and renewed it within the renew deadline. The deadline
+   * is shorter than the Lease duration, so, with clocks that run at the same rate, no successor
+   * can hold the Lease yet; the resourceVersion precondition of each write covers the rest.
    */
   canWrite(): boolean {
     const deadlineMs = this.options.renewDeadlineSeconds * 1000;

@@ -129,7 +129,7 @@ export class QueryController {
     }
   }
 
-  /** Starts the status workers; call it only once the index holds its initial list. */
+  /** Starts the status workers; call it only once the index contains its initial list. */
   startWorkers(): void {
     this.reconciler.start();
   }
