@@ -25,7 +25,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { Reflector } from './reflector/reflector.ts';
 import { objectKey, type Delta } from './reflector/store.ts';
-import { toStoredQuery } from './reflector/strip-query.ts';
+import { toStoredObject } from './reflector/strip.ts';
 import { StatusReconciler } from './status-reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -91,7 +91,7 @@ export class QueryController {
           kubeConfig: options.kubeConfig,
           plural: options.plural,
           namespace,
-          toStored: toStoredQuery,
+          toStored: (raw) => toStoredObject<MetadataQueryStatus>(raw),
           pageSize: options.pageSize,
           watchTimeoutSeconds: options.watchTimeoutSeconds,
           watchInactivityTimeoutMs: options.watchInactivityTimeoutMs,

@@ -1,4 +1,13 @@
-import type { ServiceMetadata } from '../../api/types.ts';
+import type { ObjectMeta, ServiceMetadataStatus } from '../../api/types.ts';
+
+/** An object of one of the operator's resources, as the reflector stores it. */
+export interface StoredResource<S> {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: unknown;
+  status?: S;
+}
 
 /** The raw shape of an object as the API server returns it, before anything was checked. */
 interface RawObject {
@@ -14,16 +23,17 @@ function text(value: unknown): string {
 }
 
 /**
- * Returns the part of a `ServiceMetadata` object that the operator reads. `managedFields`,
- * annotations (the last-applied configuration of `kubectl apply` among them), labels, owner
- * references and finalizers are dropped, because the index and the status never read them and
- * they often outweigh the spec.
+ * Returns the part of an object that the operator reads: `S` is the type of its status, by
+ * default that of `ServiceMetadata`. `managedFields`, annotations (the last-applied configuration
+ * of `kubectl apply` among them), labels, owner references and finalizers are dropped, because the
+ * operator never reads them and they often outweigh the spec. A cluster-scoped object gets the
+ * namespace `""`.
  */
-export function toStoredObject(raw: unknown): ServiceMetadata {
+export function toStoredObject<S = ServiceMetadataStatus>(raw: unknown): StoredResource<S> {
   const object = (raw ?? {}) as RawObject;
   const metadata = object.metadata ?? {};
   const generation = metadata.generation;
-  const stored: ServiceMetadata = {
+  const stored: StoredResource<S> = {
     apiVersion: text(object.apiVersion),
     kind: text(object.kind),
     metadata: {
@@ -42,7 +52,7 @@ export function toStoredObject(raw: unknown): ServiceMetadata {
     stored.metadata.deletionTimestamp = metadata.deletionTimestamp;
   }
   if (object.status !== undefined && object.status !== null && typeof object.status === 'object') {
-    stored.status = object.status;
+    stored.status = object.status as S;
   }
   return stored;
 }
