@@ -50,7 +50,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 async function start(): Promise<void> {
   say('starting a local control plane (etcd, kube-apiserver, kube-controller-manager)');
-  starting = ControlPlane.start({ signal: cancel.signal });
+  // Detached, so that Ctrl-C stops the operator first and the control plane after it.
+  starting = ControlPlane.start({ signal: cancel.signal, detached: true });
   const plane = await starting;
   await mkdir(resolve(root, '.dev'), { recursive: true });
   await copyFile(plane.adminKubeconfig, kubeconfig);
@@ -71,12 +72,21 @@ async function start(): Promise<void> {
   }
 
   const main = resolve(root, 'src/main.ts');
-  operator = startProcess('metadata-operator', process.execPath, [main], '/dev/stdout', {
-    ...process.env,
-    METADATA_KUBECONFIG: plane.operatorKubeconfig,
-    METADATA_HTTP_HOST: host,
-    METADATA_HTTP_PORT: port,
-  });
+  operator = startProcess(
+    'metadata-operator',
+    process.execPath,
+    [main],
+    '/dev/stdout',
+    {
+      ...process.env,
+      METADATA_KUBECONFIG: plane.operatorKubeconfig,
+      METADATA_HTTP_HOST: host,
+      METADATA_HTTP_PORT: port,
+    },
+    // Detached: Ctrl-C reaches only this script, which then stops the operator with one SIGTERM,
+    // so that the operator shuts down gracefully and releases its Lease.
+    true,
+  );
   const running = operator;
   void running.exited.then((exitCode) => {
     if (!stopping) {

@@ -4,6 +4,7 @@
  * sends a bare 400 or 431 with no body; this one sends the same code with a `Status` body, so that
  * every rejected request reads the same to a client.
  */
+import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Metrics } from '../observability/metrics.ts';
 import { StatusError, toStatusBody } from './status.ts';
@@ -46,7 +47,7 @@ export function respondToClientError(
   const status = statusForClientError(err);
   const body = JSON.stringify(toStatusBody(status));
   const head = [
-    `HTTP/1.1 ${status.code} ${status.reason}`,
+    `HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? status.reason}`,
     'Content-Type: application/json',
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Connection: close',

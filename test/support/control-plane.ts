@@ -36,6 +36,11 @@ export interface ControlPlaneOptions {
   keepFolder?: boolean;
   /** Cancels the start-up: `start` then stops what it started, removes the folder and throws. */
   signal?: AbortSignal;
+  /**
+   * Start every process in a process group of its own, so that a terminal's Ctrl-C reaches only
+   * the caller, which then stops them in order with `stop()`. Default: false.
+   */
+  detached?: boolean;
 }
 
 /**
@@ -80,6 +85,7 @@ export class ControlPlane implements ControlPlaneInfo {
   private readonly peerPort: number;
   readonly users = staticUsers();
   private readonly keepFolder: boolean;
+  private detached = false;
   private signal?: AbortSignal;
   private etcd?: ManagedProcess;
   private apiServer?: ManagedProcess;
@@ -140,6 +146,7 @@ export class ControlPlane implements ControlPlaneInfo {
     const ports = [await freePort(), await freePort(), await freePort()];
     const plane = new ControlPlane(dir, binDir, ports, options.keepFolder ?? false);
     plane.signal = options.signal;
+    plane.detached = options.detached ?? false;
     try {
       await plane.writeFiles();
       await plane.startEtcd();
@@ -181,6 +188,8 @@ export class ControlPlane implements ControlPlaneInfo {
       join(this.binDir, 'kube-apiserver'),
       this.apiServerArgs(),
       join(this.dir, 'kube-apiserver.log'),
+      process.env,
+      this.detached,
     );
     await this.waitUntilReady(this.apiServer, '/readyz');
   }
@@ -225,6 +234,8 @@ export class ControlPlane implements ControlPlaneInfo {
         '--log-level=warn',
       ],
       join(this.dir, 'etcd.log'),
+      process.env,
+      this.detached,
     );
     await this.waitUntilReady(this.etcd, '/health', client);
   }
@@ -267,6 +278,8 @@ export class ControlPlane implements ControlPlaneInfo {
         '--v=1',
       ],
       join(this.dir, 'kube-controller-manager.log'),
+      process.env,
+      this.detached,
     );
   }
 

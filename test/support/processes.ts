@@ -19,16 +19,21 @@ export interface ManagedProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts `command` with `args`, appending stdout and stderr to `logPath`. */
+/**
+ * Starts `command` with `args`, appending stdout and stderr to `logPath`. A `detached` process
+ * gets a process group of its own, so that a terminal's Ctrl-C does not reach it and the caller
+ * decides how it stops.
+ */
 export function startProcess(
   name: string,
   command: string,
   args: string[],
   logPath: string,
   env: NodeJS.ProcessEnv = process.env,
+  detached = false,
 ): ManagedProcess {
   const log = createWriteStream(logPath, { flags: 'a' });
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = once(child, 'exit').then(([code]) => code as number | null);
