@@ -31,7 +31,8 @@ endif
 
 TEST_FLAGS := --test-reporter=spec --test-concurrency=1
 
-.PHONY: all node deps tools typecheck lint format build test test-unit test-gitops test-integration dev clean
+.PHONY: all node deps tools typecheck lint format build test test-unit test-gitops test-lua \
+  test-manifests test-integration dev clean
 
 all: build
 
@@ -74,7 +75,7 @@ format: deps
 build: deps
 	npx tsc -p tsconfig.build.json
 
-test: typecheck lint test-unit test-gitops test-integration
+test: typecheck lint test-unit test-gitops test-lua test-manifests test-integration
 
 test-unit: deps
 	node --test $(TEST_FLAGS) 'test/unit/**/*.test.ts'
@@ -83,6 +84,17 @@ test-unit: deps
 # and CEL engines that Argo CD and Flux use (needs Go and the Go module proxy).
 test-gitops:
 	cd hack/gitops-check && go test ./...
+
+# The same Argo CD health check under the reference interpreter lua5.1, installed from Debian's
+# packages when it is missing (needs root).
+test-lua: deps
+	@command -v lua5.1 >/dev/null || { apt-get update && apt-get install -y lua5.1; }
+	hack/run-health-lua.sh
+
+# The base in deploy/, the overlay overlays/high-availability and the components in
+# deploy/components, rendered with the kustomize built into kubectl.
+test-manifests: tools
+	hack/check-manifests.sh $(KUBEBUILDER_ASSETS)/kubectl
 
 # One control plane serves every integration test file; test/global-setup.ts starts and stops it.
 test-integration: deps tools
