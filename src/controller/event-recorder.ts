@@ -17,6 +17,7 @@ import {
 } from '@kubernetes/client-node';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { HttpStatus, describeApiError, httpStatusOf } from './errors.ts';
 
 /** The `reportingController` of every Event. */
@@ -56,6 +57,8 @@ export interface EventRecorderOptions {
   readonly seriesWindowMs?: number;
   /** Awaited before every write, for the client-side write limit. */
   readonly beforeWrite?: () => Promise<void>;
+  /** Counts failed writes in `eventWriteErrorsTotal`, when given. */
+  readonly metrics?: Pick<Metrics, 'eventWriteErrorsTotal'>;
 }
 
 /** The Event created for an occurrence, and how often it occurred since. */
@@ -86,10 +89,11 @@ export class EventRecorder {
     const key = JSON.stringify([subject.uid, event.type, event.reason, note]);
     const windowMs = this.options.seriesWindowMs ?? 10 * 60 * 1000;
     const existing = this.series.get(key);
+    const repeat = existing !== undefined && Date.now() - existing.firstMs < windowMs;
 
     try {
       await this.options.beforeWrite?.();
-      if (existing !== undefined && Date.now() - existing.firstMs < windowMs) {
+      if (repeat) {
         existing.count += 1;
         await this.patchSeries(subject.namespace, existing);
         return;
@@ -97,7 +101,7 @@ export class EventRecorder {
       const name = await this.create({ ...event, note });
       this.series.set(key, { name, firstMs: Date.now(), count: 1 });
     } catch (err) {
-      this.logFailure(err, event);
+      this.logFailure(err, event, repeat ? 'patch' : 'create');
     }
   }
 
@@ -138,7 +142,7 @@ export class EventRecorder {
     );
   }
 
-  private logFailure(err: unknown, event: EventRecord): void {
+  private logFailure(err: unknown, event: EventRecord, verb: 'create' | 'patch'): void {
     const { namespace, name } = event.subject;
     const detail = describeApiError(err, `record event ${event.reason} on ${namespace}/${name}`);
     // A namespace that is being deleted rejects new content with 403; that is expected.
@@ -149,6 +153,7 @@ export class EventRecorder {
       );
       return;
     }
+    this.options.metrics?.eventWriteErrorsTotal.inc({ verb });
     this.options.logger.warn(
       { namespace, name, reason: event.reason, detail },
       'failed to record an event',

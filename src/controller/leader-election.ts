@@ -199,10 +199,7 @@ export class LeaderElector {
       await this.api.replaceNamespacedLease({ ...this.leaseRef(), body: this.claimed(lease) });
       return true;
     } catch (err) {
-      this.logger.debug(
-        { detail: describeApiError(err, 'update the Lease') },
-        'Lease update failed',
-      );
+      this.logLeaseWriteFailure(err, 'update the Lease', 'Lease update failed');
       return false;
     }
   }
@@ -261,11 +258,21 @@ export class LeaderElector {
       return true;
     } catch (err) {
       // 409 means another replica created it first; the next round reads it.
-      this.logger.debug(
-        { detail: describeApiError(err, 'create the Lease') },
-        'Lease create failed',
-      );
+      this.logLeaseWriteFailure(err, 'create the Lease', 'Lease create failed');
       return false;
+    }
+  }
+
+  /**
+   * Logs a failed Lease write: at warn for 403, which only an RBAC change fixes, and at debug
+   * otherwise, since a 409 from a concurrent replica is part of normal election.
+   */
+  private logLeaseWriteFailure(err: unknown, action: string, message: string): void {
+    const detail = describeApiError(err, action);
+    if (httpStatusOf(err) === HttpStatus.Forbidden) {
+      this.logger.warn({ detail }, message);
+    } else {
+      this.logger.debug({ detail }, message);
     }
   }
 }

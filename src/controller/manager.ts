@@ -109,6 +109,7 @@ export class Manager {
       kubeConfig,
       instance: identity,
       logger: this.logger,
+      metrics,
       beforeWrite,
     });
     if (settings.leaderElection) {

@@ -35,6 +35,8 @@ export interface Metrics {
   readonly watchStreams: Gauge;
   /** Watch streams ended, by reason: `client`, `expired`, `timeout`, `shutdown`, `error`. */
   readonly watchStreamsEndedTotal: Counter<'reason'>;
+  /** Event writes that the API server rejected or that failed, by verb: `create` or `patch`. */
+  readonly eventWriteErrorsTotal: Counter<'verb'>;
 }
 
 /** Creates the operator's metrics in a new registry, with prom-client's default process metrics. */
@@ -75,7 +77,7 @@ export function createMetrics(): Metrics {
     }),
     watchRestartsTotal: new Counter({
       name: 'metadata_watch_restarts_total',
-      help: 'Watches restarted after an error or a server-side timeout.',
+      help: 'Watches restarted after an error; a watch that its server-side timeout ended resumes uncounted.',
       registers,
     }),
     watchEventsTotal: new Counter({
@@ -149,6 +151,12 @@ export function createMetrics(): Metrics {
       name: 'metadata_http_watch_streams_ended_total',
       help: 'Watch streams ended, by reason (client, expired, timeout, shutdown or error).',
       labelNames: ['reason'],
+      registers,
+    }),
+    eventWriteErrorsTotal: new Counter({
+      name: 'metadata_event_write_errors_total',
+      help: 'Event writes that failed, by verb (create or patch).',
+      labelNames: ['verb'],
       registers,
     }),
   };

@@ -16,6 +16,7 @@ import type { BackoffOptions } from '../backoff.ts';
 import { describeApiError, httpStatusOf } from '../errors.ts';
 import {
   step,
+  type ListReason,
   type ReflectorAction,
   type ReflectorInput,
   type ReflectorState,
@@ -161,12 +162,21 @@ export class Reflector<T extends StoredObject> {
         this.timer = setTimeout(() => this.dispatch({ type: 'waitElapsed' }), action.delayMs);
         return;
       case 'relist':
-        this.logger.info({ reason: action.reason, detail: action.message }, 'relisting');
+        this.logRelist(action.reason, action.message);
         return;
       case 'restartWatch':
         this.options.metrics.watchRestartsTotal.inc();
         this.logger.warn({ delayMs: action.delayMs, detail: action.message }, 'restarting watch');
         return;
+    }
+  }
+
+  /** Logs a relist: at warn after a failed list, such as a 403 for a missing RBAC verb. */
+  private logRelist(reason: ListReason, detail: string): void {
+    if (reason === 'error') {
+      this.logger.warn({ reason, detail }, 'relisting');
+    } else {
+      this.logger.info({ reason, detail }, 'relisting');
     }
   }
 
@@ -242,6 +252,8 @@ export class Reflector<T extends StoredObject> {
         return;
       }
       const message = describeApiError(err, `watch ${this.options.plural}`);
+      // Readiness reports it until a watch is accepted, as it does for a failed list.
+      this.failure = message;
       this.dispatch({ type: 'watchFailed', watchId, code: httpStatusOf(err), message });
     };
 
