@@ -18,6 +18,8 @@ export interface AuditEvent {
     apiGroup?: string;
   };
   responseStatus?: { code?: number };
+  /** When the response was complete, RFC 3339 with microseconds. */
+  stageTimestamp?: string;
 }
 
 /**
