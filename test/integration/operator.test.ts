@@ -234,6 +234,18 @@ describe('operator against the examples', () => {
     const indexed = await query(operator.url, 'service=gateway');
     assert.equal(indexed.total, 2, 'both stay indexed');
 
+    // The same pair across two namespaces is no conflict: no tenant learns of the other.
+    await apply(plane, [
+      serviceMetadata('payments', 'gateway-elsewhere', { ...gateway, version: '2.0.0' }),
+    ]);
+    const elsewhere = await waitFor('the object in another namespace to be Ready', async () => {
+      const current = await getServiceMetadata(plane, 'payments', 'gateway-elsewhere');
+      return condition(current, 'Ready') === undefined ? undefined : current;
+    });
+    assert.equal(condition(elsewhere, 'Ready')?.status, 'True');
+    assert.equal(condition(elsewhere, 'Stalled'), undefined);
+    await kubectlOk(plane, ['delete', 'smd', '-n', 'payments', 'gateway-elsewhere']);
+
     await apply(plane, [
       serviceMetadata(TEST_NAMESPACE, 'gateway-b', { ...gateway, version: '2.1.0' }),
     ]);
