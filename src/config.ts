@@ -337,7 +337,11 @@ function convert(kind: SettingKind, value: string): unknown {
     case 'string':
       return trimmed;
     case 'boolean':
-      return trimmed === 'true' ? true : trimmed === 'false' ? false : trimmed;
+      // Any other text is passed on unchanged, so that the schema rejects it with its message.
+      if (trimmed === 'true' || trimmed === 'false') {
+        return trimmed === 'true';
+      }
+      return trimmed;
   }
 }
 

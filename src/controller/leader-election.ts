@@ -5,8 +5,8 @@
  *
  * The rules follow client-go's leader election:
  * - A candidate takes the Lease when it has no holder, or when the holder has not renewed it for
- *   `leaseDurationSeconds` as this replica observed it (its own clock measures how long the record
- *   stayed unchanged, so clock skew between nodes does not matter).
+ *   `leaseDurationSeconds` as this replica observed it. The replica's own clock measures how long
+ *   the record stayed unchanged, so clock skew between nodes does not matter.
  * - Every write carries the Lease's resourceVersion, so of two candidates only one wins.
  * - A leader renews every `retryPeriodSeconds`. One that could not renew for `renewDeadlineSeconds`
  *   stops writing, which happens before its Lease can expire because the deadline is shorter.
@@ -175,7 +175,10 @@ export class LeaderElector {
     return spec;
   }
 
-  /** Takes or renews the Lease; returns whether this replica holds it now. Never throws. */
+  /**
+   * Takes or renews the Lease and returns whether this replica holds it now. Every API error is
+   * caught and logged, so the election loop keeps running.
+   */
   private async tryAcquireOrRenew(): Promise<boolean> {
     let lease: V1Lease;
     try {
@@ -205,8 +208,8 @@ export class LeaderElector {
   }
 
   /**
-   * Whether another replica holds the Lease and, as far as this replica observed, renewed it
-   * within its duration: the record changed less than `leaseDurationSeconds` ago.
+   * Reports whether another replica holds the Lease and, as far as this replica observed, renewed
+   * it within its duration: the record changed less than `leaseDurationSeconds` ago.
    */
   private heldByAnother(lease: V1Lease): boolean {
     const nowMs = this.nowMs();

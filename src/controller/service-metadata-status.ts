@@ -3,7 +3,7 @@ import { conflictMessage } from '../api/conflicts.ts';
 import { validateServiceMetadata, type ValidationLimits } from '../api/service-metadata.ts';
 import type { ServiceMetadata, ServiceMetadataStatus } from '../api/types.ts';
 
-/** How the status of a `ServiceMetadata` object is computed and compared. */
+/** The rules that compute and compare the status of a `ServiceMetadata` object. */
 export interface ServiceMetadataStatusRules {
   readonly desired: (object: ServiceMetadata) => ServiceMetadataStatus;
   readonly equals: (desired: ServiceMetadataStatus, stored?: ServiceMetadataStatus) => boolean;

@@ -130,7 +130,7 @@ export class StatusReconciler<T extends StatusObject<S>, S> {
     const { namespace, name, resourceVersion } = object.metadata;
 
     // The watch has not yet delivered the object that our last write produced, so the stored
-    // status is older than what the server has; the event will queue the key again.
+    // status is older than the server's. The event will queue the key again.
     const lastWritten = this.written.get(key);
     if (lastWritten !== undefined && compareResourceVersions(resourceVersion, lastWritten) < 0) {
       return { type: 'unchanged' };

@@ -1,5 +1,5 @@
 /**
- * Answers requests that Node's HTTP parser rejects before any route sees them: a malformed request
+ * Responds to requests that Node's HTTP parser rejects before any route sees them: a malformed request
  * line, a byte that is not allowed in a URL, or headers over the size limit. Without a handler Node
  * sends a bare 400 or 431 with no body; this one sends the same code with a `Status` body, so that
  * every rejected request reads the same to a client.
@@ -15,7 +15,7 @@ export const UNPARSED_ROUTE = 'unparsed';
 /** Node's parser error codes for a header section over `maxHeaderSize`. */
 const HEADER_OVERFLOW_CODES = new Set(['HPE_HEADER_OVERFLOW']);
 
-/** Returns the `Status` error that answers a parser error. */
+/** Returns the `Status` error sent in response to a parser error. */
 export function statusForClientError(err: Error & { code?: string }): StatusError {
   if (err.code !== undefined && HEADER_OVERFLOW_CODES.has(err.code)) {
     const message =

@@ -134,7 +134,7 @@ export function createMetrics(): Metrics {
     }),
     leader: new Gauge({
       name: 'metadata_leader',
-      help: 'Whether this replica holds the leader Lease and writes status (1) or not (0).',
+      help: '1 while this replica holds the leader Lease and writes status, else 0.',
       registers,
     }),
     waitingRequests: new Gauge({

@@ -1,7 +1,7 @@
 /**
  * How the Lease passes between two operator processes, read from the Lease and from the API
  * server's audit log. The two act as different users (the administrator's operator user and the
- * deploy ServiceAccount), so the audit log tells their status writes apart:
+ * deploy ServiceAccount), so the audit log separates their status writes:
  * - after SIGTERM the leader releases the Lease, so the successor acquires it before the old
  *   renewTime plus the Lease duration;
  * - after SIGKILL nobody releases it, so the successor waits until it expired;
@@ -130,7 +130,8 @@ describe('Lease handover', () => {
     await readyAfterCreate('after-term');
     const oldLeader = await writeTimes(OPERATOR_USER);
     const newLeader = await writeTimes(SERVICE_ACCOUNT_USER);
-    assert.ok(oldLeader.length > 0 && newLeader.length > 0, 'both leaders wrote');
+    assert.ok(oldLeader.length > 0, 'the old leader wrote');
+    assert.ok(newLeader.length > 0, 'the new leader wrote');
     assert.ok((oldLeader.at(-1) ?? 0) < (newLeader[0] ?? 0), 'the old leader wrote first');
   });
 

@@ -16,7 +16,7 @@
  */
 import { backoffDelayMs, type BackoffOptions } from '../backoff.ts';
 
-/** Why a list was started. */
+/** The reason a list was started. */
 export type ListReason = 'initial' | 'gone' | 'error';
 
 /** The state of one reflector. */
@@ -65,7 +65,7 @@ export type ReflectorInput<T> =
     }
   | { readonly type: 'waitElapsed' };
 
-/** What the driver must do next. */
+/** An action that the driver performs next. */
 export type ReflectorAction<T> =
   | {
       readonly type: 'requestListPage';
