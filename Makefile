@@ -32,7 +32,7 @@ endif
 TEST_FLAGS := --test-reporter=spec --test-concurrency=1
 
 .PHONY: all node deps tools typecheck lint format build test test-unit test-gitops test-lua \
-  test-manifests test-integration dev clean
+  test-manifests test-integration dev soak clean
 
 all: build
 
@@ -103,6 +103,11 @@ test-integration: deps tools
 
 dev: deps tools
 	node hack/dev.ts
+
+# An hour of churn with kube-apiserver restarts; heap and index size must return to their
+# baseline. Not part of test: it runs for SOAK_MINUTES (60) minutes. See docs/reliability.md.
+soak: deps tools
+	node --expose-gc soak/run.ts
 
 clean:
 	rm -rf dist .dev
