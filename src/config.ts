@@ -80,6 +80,31 @@ export const metadataConfigSchema = z
       .string({ error: HOST_RULE })
       .refine(isHost, { error: HOST_RULE })
       .default('0.0.0.0'),
+    /** The maximum length of a request URL, path and query string, in characters. Default: 8192. */
+    httpMaxUrlLength: integer(256, 1_048_576).default(8192),
+    /** The maximum number of query parameters of one request, repeats included. Default: 256. */
+    httpMaxParameters: integer(1, 65_536).default(256),
+    /** The maximum number of occurrences of one list parameter, such as `tag`. Default: 64. */
+    httpMaxValuesPerParameter: integer(1, 4096).default(64),
+    /** The maximum length of a label selector, in characters; 4096 is the cap. Default: 4096. */
+    httpMaxSelectorLength: integer(1, 4096).default(4096),
+    /** The maximum size of the request line and headers, in bytes. Default: 16384 (16 KiB). */
+    httpMaxHeaderSize: integer(1024, 1_048_576).default(16_384),
+    /** The time within which the request headers must arrive, in milliseconds. Default: 10000. */
+    httpHeadersTimeoutMs: integer(100, 3_600_000).default(10_000),
+    /**
+     * The time within which the whole request must arrive, in milliseconds. It does not limit
+     * the response, so watch streams and waiting requests outlive it. Default: 30000.
+     */
+    httpRequestTimeoutMs: integer(100, 3_600_000).default(30_000),
+    /** The idle time after which a keep-alive connection closes, in milliseconds. Default: 5000. */
+    httpKeepAliveTimeoutMs: integer(100, 3_600_000).default(5000),
+    /** The maximum number of open connections to the HTTP endpoint. Default: 1024. */
+    httpMaxConnections: integer(1, 1_000_000).default(1024),
+    /** The maximum number of watch streams open at once. Default: 100. */
+    httpMaxWatchStreams: integer(1, 100_000).default(100),
+    /** The maximum number of watch streams that one caller may have open. Default: 10. */
+    httpMaxWatchStreamsPerCaller: integer(1, 100_000).default(10),
     /** The pino log level. Default: `info`. */
     logLevel: z
       .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
@@ -144,6 +169,24 @@ export const metadataConfigSchema = z
           `${config.leaseDurationSeconds}, so that a leader stops writing before its Lease expires`,
       });
     }
+    if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs) {
+      context.addIssue({
+        code: 'custom',
+        path: ['httpHeadersTimeoutMs'],
+        message:
+          'must be at most METADATA_HTTP_REQUEST_TIMEOUT_MS (--http-request-timeout-ms), which is ' +
+          `${config.httpRequestTimeoutMs}`,
+      });
+    }
+    if (config.httpMaxUrlLength >= config.httpMaxHeaderSize) {
+      context.addIssue({
+        code: 'custom',
+        path: ['httpMaxUrlLength'],
+        message:
+          'must be less than METADATA_HTTP_MAX_HEADER_SIZE (--http-max-header-size), which is ' +
+          `${config.httpMaxHeaderSize}, because the request line counts toward the header size`,
+      });
+    }
     if (config.backoffMaxMs < config.backoffInitialMs) {
       context.addIssue({
         code: 'custom',
@@ -187,6 +230,21 @@ const SETTINGS: readonly Setting[] = [
   setting('cacheTtlSeconds', 'integer', 'lifetime of a cached query result, in seconds'),
   setting('httpPort', 'integer', 'TCP port of the HTTP endpoint; 0 picks a free port'),
   setting('httpHost', 'string', 'address that the HTTP endpoint listens on'),
+  setting('httpMaxUrlLength', 'integer', 'maximum length of a request URL, in characters'),
+  setting('httpMaxParameters', 'integer', 'maximum number of query parameters, repeats included'),
+  setting('httpMaxValuesPerParameter', 'integer', 'maximum occurrences of one list parameter'),
+  setting('httpMaxSelectorLength', 'integer', 'maximum length of a label selector, in characters'),
+  setting('httpMaxHeaderSize', 'integer', 'maximum size of request line and headers, in bytes'),
+  setting('httpHeadersTimeoutMs', 'integer', 'time to receive request headers, in milliseconds'),
+  setting(
+    'httpRequestTimeoutMs',
+    'integer',
+    'time to receive a whole request, in milliseconds; responses and watches are not limited',
+  ),
+  setting('httpKeepAliveTimeoutMs', 'integer', 'idle time of a keep-alive connection, in ms'),
+  setting('httpMaxConnections', 'integer', 'maximum open connections; more are closed at once'),
+  setting('httpMaxWatchStreams', 'integer', 'maximum watch streams open at once'),
+  setting('httpMaxWatchStreamsPerCaller', 'integer', 'maximum watch streams of one client'),
   setting('logLevel', 'string', `log level: ${LOG_LEVELS.join(', ')}`),
   setting('listPageSize', 'integer', 'number of objects per list request'),
   setting('watchTimeoutSeconds', 'integer', 'server-side timeout of a watch, in seconds'),

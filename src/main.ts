@@ -69,6 +69,17 @@ async function run(config: MetadataConfig, logger: Logger): Promise<void> {
     cacheMaxEntries: config.cacheMaxEntries,
     cacheMaxBytes: config.cacheMaxBytes,
     cacheTtlSeconds: config.cacheTtlSeconds,
+    maxUrlLength: config.httpMaxUrlLength,
+    maxParameters: config.httpMaxParameters,
+    maxValuesPerParameter: config.httpMaxValuesPerParameter,
+    maxSelectorLength: config.httpMaxSelectorLength,
+    maxHeaderSize: config.httpMaxHeaderSize,
+    headersTimeoutMs: config.httpHeadersTimeoutMs,
+    requestTimeoutMs: config.httpRequestTimeoutMs,
+    keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+    maxConnections: config.httpMaxConnections,
+    maxWatchStreams: config.httpMaxWatchStreams,
+    maxWatchStreamsPerCaller: config.httpMaxWatchStreamsPerCaller,
   });
 
   const { port } = await server.listen();

@@ -47,11 +47,34 @@ function attributeKeyError(key: string): string | undefined {
 }
 
 /** Returns the rule that an attribute value breaks, or undefined when the value is valid. */
+/**
+ * Returns the length of `text` in Unicode code points, as the API server counts a string's
+ * `maxLength`: a character outside the Basic Multilingual Plane is one code point but two UTF-16
+ * code units.
+ */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const unit = text.charCodeAt(index);
+    const next = text.charCodeAt(index + 1);
+    // A high surrogate followed by a low one is a single code point.
+    if (unit >= 0xd800 && unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      index += 1;
+    }
+    count += 1;
+  }
+  return count;
+}
+
 function attributeValueError(value: unknown): string | undefined {
   if (typeof value !== 'string') {
     return 'must be a string';
   }
-  if (value.length > ATTRIBUTE_VALUE_MAX_LENGTH) {
+  // Each code point is at most two code units, so a longer string is too long without counting.
+  const tooLong =
+    value.length > 2 * ATTRIBUTE_VALUE_MAX_LENGTH ||
+    codePointLength(value) > ATTRIBUTE_VALUE_MAX_LENGTH;
+  if (tooLong) {
     return `must be at most ${ATTRIBUTE_VALUE_MAX_LENGTH} characters`;
   }
   return undefined;

@@ -15,7 +15,7 @@ import { parse as parseSemver } from 'semver';
 import { z } from 'zod';
 
 import type { MetadataConfig } from '../config.ts';
-import { attributesSchema, isAttributeKeyIssue } from './attributes-schema.ts';
+import { attributesSchema, codePointLength, isAttributeKeyIssue } from './attributes-schema.ts';
 import {
   DESCRIPTION_MAX_LENGTH,
   DNS1123_LABEL_MAX_LENGTH,
@@ -298,8 +298,9 @@ function checkLimits(
   }
   for (const key of keys) {
     const value = spec.attributes[key] ?? '';
-    if (value.length > limits.maxAttributeValueLength) {
-      const subject = `${quoteString(value)} has ${value.length} characters`;
+    const length = codePointLength(value);
+    if (length > limits.maxAttributeValueLength) {
+      const subject = `${quoteString(value)} has ${length} characters`;
       return limitExceeded(['attributes', key], subject, limits.maxAttributeValueLength);
     }
   }

@@ -6,6 +6,7 @@
  */
 import { parseDurationMs } from './duration.ts';
 import { invalidRequest, invalidValue, parseParameters } from './query-parameters.ts';
+import { DEFAULT_MAX_PARAMETERS } from './request-limits.ts';
 import type { StatusCause } from './status.ts';
 
 /** The maximum of `timeout`, in milliseconds: 5 minutes. */
@@ -56,11 +57,16 @@ export function readConsistency(
  * Reads the query string of `GET /v1/services/{namespace}/{name}`: `minResourceVersion` and
  * `timeout`.
  *
+ * @param maxParameters - The maximum number of `name=value` pairs. Default:
+ *   `DEFAULT_MAX_PARAMETERS`.
  * @throws StatusError 400 naming every invalid parameter, its value and the rule it breaks.
  */
-export function parseObjectRequest(rawQuery: string): ConsistencyRequest {
+export function parseObjectRequest(
+  rawQuery: string,
+  maxParameters = DEFAULT_MAX_PARAMETERS,
+): ConsistencyRequest {
   const limits = Object.fromEntries(OBJECT_PARAMETERS.map((name) => [name, 1]));
-  const parameters = parseParameters(rawQuery, limits);
+  const parameters = parseParameters(rawQuery, limits, {}, maxParameters);
   const causes: StatusCause[] = [];
   const request = readConsistency(parameters, causes);
 

@@ -61,16 +61,21 @@ function errors(codes: Readonly<Record<string, string>>, routeHeaders: readonly 
 }
 
 const BAD_REQUEST =
-  'BadRequest: an unknown, empty, overlong or repeated parameter, or an invalid value; details.causes names each.';
+  'BadRequest: an unknown, empty, overlong or repeated parameter, too many parameters, or an invalid value; details.causes names each.';
+const URI_TOO_LONG =
+  'RequestEntityTooLarge: the URL is longer than the configured maximum (8192 characters by default).';
 const METHOD = 'MethodNotAllowed: a method other than GET or HEAD.';
 const UNAVAILABLE = 'ServiceUnavailable: the server shut down while the request waited.';
 const TIMEOUT =
   'Timeout: the index did not reach minResourceVersion (or the resourceVersion of the continue token) before the timeout; the message names the watermark and the expected version.';
+const WATCH_LIMIT =
+  'TooManyRequests: the limit of open watch streams, in total or of this client, is reached.';
 const INTERNAL = 'InternalError: a bug; the message is generic and the error is logged.';
 
 const QUERY_ERRORS = {
   '400': BAD_REQUEST,
   '405': METHOD,
+  '414': URI_TOO_LONG,
   '500': INTERNAL,
   '503': UNAVAILABLE,
   '504': TIMEOUT,
@@ -127,10 +132,7 @@ const PATHS: Json = {
           'application/x-ndjson': { schema: { $ref: '#/components/schemas/WatchEvent' } },
         },
       },
-      ...errors(
-        { ...QUERY_ERRORS, '429': 'TooManyRequests: the limit of open watch streams is reached.' },
-        QUERY_HEADERS,
-      ),
+      ...errors({ ...QUERY_ERRORS, '429': WATCH_LIMIT }, QUERY_HEADERS),
     },
   ),
   '/v1/services/{namespace}/{name}': operation(

@@ -43,12 +43,12 @@ export async function listServices(
   context: RouteContext,
   request: RouteRequest,
 ): Promise<HttpResponse> {
-  const list = parseListRequest(request.rawQuery);
+  const list = parseListRequest(request.rawQuery, context.limits);
   const budget = new WaitBudget(list.timeoutMs);
   const waited = await waitBeforeQuery(context, request, list, list.query, budget);
 
   if (list.watch) {
-    return openWatch(context, list, budget);
+    return openWatch(context, list, budget, request.caller);
   }
 
   const response = list.explain ? explainQuery(context, list.query) : servicesPage(context, list);
@@ -60,7 +60,7 @@ export async function listFacets(
   context: RouteContext,
   request: RouteRequest,
 ): Promise<HttpResponse> {
-  const facets = parseFacetsRequest(request.rawQuery);
+  const facets = parseFacetsRequest(request.rawQuery, context.limits);
   const { query } = facets;
   const waited = await waitBeforeQuery(
     context,
@@ -127,10 +127,15 @@ function servicesPage(context: RouteContext, list: ListRequest): HttpResponse {
 }
 
 /** Opens a watch stream; the server starts it once the head of the response is sent. */
-function openWatch(context: RouteContext, list: ListRequest, budget: WaitBudget): HttpResponse {
+function openWatch(
+  context: RouteContext,
+  list: ListRequest,
+  budget: WaitBudget,
+  caller: string,
+): HttpResponse {
   // With an explicit `timeout` the stream ends when the budget does; without one it stays open.
   const timeoutMs = list.timeoutMs === undefined ? undefined : Math.max(1, budget.remainingMs());
-  const stream = context.watches.open(list.query, timeoutMs);
+  const stream = context.watches.open(list.query, caller, timeoutMs);
 
   return {
     status: 200,

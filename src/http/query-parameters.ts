@@ -12,16 +12,17 @@
  * once.
  */
 import type { QueryError } from '../query/errors.ts';
+import { DEFAULT_MAX_PARAMETERS, DEFAULT_MAX_VALUES_PER_PARAMETER } from './request-limits.ts';
 import { badRequest, quoteValue, type StatusCause, type StatusError } from './status.ts';
 
 /** The maximum length of one parameter value or path segment, in UTF-16 code units. */
 export const MAX_VALUE_LENGTH = 253;
 
-/** The maximum number of occurrences of one list parameter, such as `tag`, in a query. */
-export const MAX_VALUES_PER_PARAMETER = 64;
-
-/** The maximum length of the raw (still percent-encoded) query string, in characters. */
-export const MAX_QUERY_STRING_LENGTH = 8192;
+/**
+ * The default maximum number of occurrences of one list parameter, such as `tag`, in a query;
+ * `RequestLimits.maxValuesPerParameter` sets the one that applies.
+ */
+export const MAX_VALUES_PER_PARAMETER = DEFAULT_MAX_VALUES_PER_PARAMETER;
 
 /** The maximum number of causes that one 400 response lists; the message counts the rest. */
 export const MAX_REPORTED_CAUSES = 16;
@@ -32,24 +33,29 @@ export const MAX_REPORTED_CAUSES = 16;
  *
  * @param maxLengths - The maximum length of a value of each parameter named here, in UTF-16 code
  *   units. Default for the others: `MAX_VALUE_LENGTH`.
- * @throws StatusError 400 listing every problem: an unknown parameter, malformed
- *   percent-encoding, an empty value, a value over its maximum length, more values than the
- *   parameter's limit, or a query string over `MAX_QUERY_STRING_LENGTH`.
+ * @param maxParameters - The maximum number of `name=value` pairs, repeats included. Default:
+ *   `DEFAULT_MAX_PARAMETERS`.
+ * @throws StatusError 400 for more than `maxParameters` pairs, or else listing every problem: an
+ *   unknown parameter, malformed percent-encoding, an empty value, a value over its maximum
+ *   length, or more values than the parameter's limit.
  */
 export function parseParameters(
   rawQuery: string,
   limits: Readonly<Record<string, number>>,
   maxLengths: Readonly<Record<string, number>> = {},
+  maxParameters = DEFAULT_MAX_PARAMETERS,
 ): Map<string, string[]> {
-  if (rawQuery.length > MAX_QUERY_STRING_LENGTH) {
+  // URLSearchParams skips empty pairs too, as in `?a=1&&b=2` or a trailing `&`.
+  const pairs = rawQuery.split('&').filter((pair) => pair !== '');
+  if (pairs.length > maxParameters) {
     const message =
-      `query string is ${rawQuery.length} characters long; ` +
-      `the maximum is ${MAX_QUERY_STRING_LENGTH}`;
-    throw badRequest(message, [{ reason: 'FieldValueTooLong', field: 'query', message }]);
+      `query string has ${pairs.length} parameters; the maximum is ${maxParameters}, ` +
+      'repeated parameters included';
+    throw badRequest(message, [{ reason: 'FieldValueTooMany', field: 'query', message }]);
   }
 
   const causes: StatusCause[] = [];
-  const parameters = decodeQueryString(rawQuery, causes);
+  const parameters = decodeQueryString(pairs, causes);
 
   for (const [name, values] of parameters) {
     const maxValues = Object.hasOwn(limits, name) ? limits[name] : undefined;
@@ -112,16 +118,11 @@ export function queryErrorToStatus(
   ]);
 }
 
-/** Splits and decodes the pairs of a query string, grouping values by parameter name. */
-function decodeQueryString(rawQuery: string, causes: StatusCause[]): Map<string, string[]> {
+/** Decodes the non-empty pairs of a query string, grouping values by parameter name. */
+function decodeQueryString(pairs: readonly string[], causes: StatusCause[]): Map<string, string[]> {
   const parameters = new Map<string, string[]>();
 
-  for (const pair of rawQuery.split('&')) {
-    // URLSearchParams skips empty pairs too, as in `?a=1&&b=2` or a trailing `&`.
-    if (pair === '') {
-      continue;
-    }
-
+  for (const pair of pairs) {
     const separator = pair.indexOf('=');
     const rawName = separator === -1 ? pair : pair.slice(0, separator);
     const rawValue = separator === -1 ? '' : pair.slice(separator + 1);

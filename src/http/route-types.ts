@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 import type { IndexReader } from '../index/reader.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { QueryCache } from './query-cache.ts';
+import type { RequestLimits } from './request-limits.ts';
 import type { ResultVersions } from './result-versions.ts';
 import type { WatchRegistry } from './watch-registry.ts';
 import type { WatermarkWaiter } from './watermark-waiter.ts';
@@ -61,6 +62,8 @@ export interface RouteContext {
   readonly watches: WatchRegistry;
   readonly readiness: () => { ready: boolean; reason?: string };
   readonly metrics: Metrics;
+  /** The limits on parameters and values that the parsers apply. */
+  readonly limits: RequestLimits;
 }
 
 /** The parts of a request that a handler reads. */
@@ -69,12 +72,17 @@ export interface RouteRequest {
   readonly pathSegments: readonly string[];
   /** The query string without the leading `?`, still percent-encoded. */
   readonly rawQuery: string;
+  /** The key that per-caller limits count this request under; see `callerOf`. */
+  readonly caller: string;
   /**
    * Aborts when the client disconnects or the server shuts down, so that a waiting handler stops
    * waiting. The reason is `SHUTDOWN` when the server shuts down.
    */
   readonly signal: AbortSignal;
 }
+
+/** The `route` label of requests to a path that no route serves. */
+export const UNMATCHED_ROUTE = 'unmatched';
 
 /** The abort reason of `RouteRequest.signal` when the server shuts down. */
 export const SHUTDOWN = 'shutdown';

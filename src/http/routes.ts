@@ -96,7 +96,7 @@ async function getService(context: RouteContext, request: RouteRequest): Promise
   const [rawNamespace = '', rawName = ''] = request.pathSegments;
   const namespace = decodePathSegment(rawNamespace, 'namespace');
   const name = decodePathSegment(rawName, 'name');
-  const parameters = parseObjectRequest(request.rawQuery);
+  const parameters = parseObjectRequest(request.rawQuery, context.limits.maxParameters);
   const budget = new WaitBudget(parameters.timeoutMs);
   const waited = await waitForRequiredVersions(context, request.signal, parameters, budget);
 

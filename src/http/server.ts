@@ -9,14 +9,17 @@
  * result versions and the waits for a resourceVersion.
  */
 import { setMaxListeners } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { IndexListener } from '../index/reader.ts';
 import type { Logger } from '../observability/logger.ts';
-import { respondToClientError } from './client-error.ts';
+import { callerOf } from './caller.ts';
+import { createNodeServer } from './node-server.ts';
 import { QueryCache } from './query-cache.ts';
 import { abortResponse, errorResponse, splitTarget, writeResponse } from './response-writer.ts';
+import { checkRequestHead } from './request-head.ts';
+import { resolveRequestLimits } from './request-limits.ts';
 import { ResultVersions } from './result-versions.ts';
 import {
   matchRoute,
@@ -29,6 +32,7 @@ import {
   type Route,
   type RouteContext,
 } from './routes.ts';
+import { UNMATCHED_ROUTE } from './route-types.ts';
 import {
   DEFAULT_CACHE_MAX_BYTES,
   DEFAULT_CACHE_MAX_ENTRIES,
@@ -36,9 +40,11 @@ import {
   DEFAULT_HOST,
   DEFAULT_MAX_TRACKED_QUERIES,
   DEFAULT_MAX_WATCH_STREAMS,
+  DEFAULT_MAX_WATCH_STREAMS_PER_CALLER,
   DEFAULT_PORT,
   DEFAULT_WATCH_BOOKMARK_INTERVAL_MS,
   DEFAULT_WATCH_MAX_BUFFER_BYTES,
+  nodeServerLimits,
   type QueryServerOptions,
 } from './server-options.ts';
 import { methodNotAllowed, pathNotFound } from './status.ts';
@@ -47,15 +53,13 @@ import { WatermarkWaiter } from './watermark-waiter.ts';
 
 export * from './server-options.ts';
 export { STALE_SECONDS_HEADER } from './routes.ts';
+export { UNMATCHED_ROUTE } from './route-types.ts';
 
 /**
  * Maximum time in ms that `close()` waits for busy connections, such as one that sent half a
  * request, before it destroys them.
  */
 export const CLOSE_GRACE_MS = 5000;
-
-/** The `route` label of requests to a path that no route serves. */
-export const UNMATCHED_ROUTE = 'unmatched';
 
 const ALLOWED_METHODS: readonly string[] = ['GET', 'HEAD'];
 
@@ -89,8 +93,8 @@ interface ServerState {
 /**
  * Creates the query endpoint. It does not listen until `listen()` is called.
  *
- * @throws RangeError when `port`, a cache bound, `maxTrackedQueries` or a watch option is out of
- *   range.
+ * @throws RangeError when `port`, a cache bound, `maxTrackedQueries`, a request or connection
+ *   limit, a timeout or a watch option is out of range.
  */
 export function createQueryServer(options: QueryServerOptions): QueryServer {
   const host = options.host ?? DEFAULT_HOST;
@@ -106,17 +110,17 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
     logger,
     state: { closing: false, shutdown: newShutdownController() },
   };
-  const httpServer = createServer((request, response) => {
-    handleRequest(server, request, response).catch((error: unknown) => {
-      logger.error({ err: error }, 'failed to write response');
-      abortResponse(response);
-    });
-  });
-
+  const httpServer = createNodeServer(
+    nodeServerLimits(options),
+    options.metrics,
+    (request, response) => {
+      handleRequest(server, request, response).catch((error: unknown) => {
+        logger.error({ err: error }, 'failed to write response');
+        abortResponse(response);
+      });
+    },
+  );
   httpServer.on('error', (error) => logger.error({ err: error }, 'query server failed'));
-  httpServer.on('clientError', (error: Error & { code?: string }, socket) => {
-    respondToClientError(error, socket, options.metrics);
-  });
 
   return {
     listen: async () => {
@@ -151,6 +155,7 @@ function createContext(options: QueryServerOptions, logger: Logger): RouteContex
     index,
     readiness: options.readiness,
     metrics,
+    limits: resolveRequestLimits(options),
     cache: new QueryCache<CachedQueryResult>({
       maxEntries: options.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
       maxBytes: options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
@@ -166,6 +171,7 @@ function createContext(options: QueryServerOptions, logger: Logger): RouteContex
     watches: new WatchRegistry({
       index,
       maxStreams: options.maxWatchStreams ?? DEFAULT_MAX_WATCH_STREAMS,
+      maxStreamsPerCaller: options.maxWatchStreamsPerCaller ?? DEFAULT_MAX_WATCH_STREAMS_PER_CALLER,
       maxBufferBytes: options.watchMaxBufferBytes ?? DEFAULT_WATCH_MAX_BUFFER_BYTES,
       bookmarkIntervalMs: options.watchBookmarkIntervalMs ?? DEFAULT_WATCH_BOOKMARK_INTERVAL_MS,
       metrics,
@@ -220,7 +226,7 @@ async function handleRequest(
   const route = match?.route.pattern ?? UNMATCHED_ROUTE;
   const signal = requestSignal(server, response);
 
-  const result = await produceResponse(server, method, path, rawQuery, match, signal);
+  const result = await produceResponse(server, request, { path, rawQuery, match, signal });
 
   const headers: Record<string, string> = { ...result.headers };
   if (match?.route.isQuery === true) {
@@ -270,16 +276,24 @@ function requestSignal(server: ServerState, response: ServerResponse): AbortSign
   return controller.signal;
 }
 
+/** The parts of a request that `produceResponse` reads besides Node's request. */
+interface RequestTarget {
+  readonly path: string;
+  readonly rawQuery: string;
+  readonly match: { route: Route; pathSegments: string[] } | undefined;
+  readonly signal: AbortSignal;
+}
+
 /** Runs the handler of the matched route, or builds the error response. */
 async function produceResponse(
   server: ServerState,
-  method: string,
-  path: string,
-  rawQuery: string,
-  match: { route: Route; pathSegments: string[] } | undefined,
-  signal: AbortSignal,
+  incoming: IncomingMessage,
+  { path, rawQuery, match, signal }: RequestTarget,
 ): Promise<HttpResponse> {
+  const method = incoming.method ?? 'GET';
   try {
+    checkRequestHead(incoming, server.context.limits.maxUrlLength);
+
     if (match === undefined) {
       throw pathNotFound(path, ROUTE_PATTERNS);
     }
@@ -288,7 +302,8 @@ async function produceResponse(
       throw methodNotAllowed(method, ALLOWED_METHODS);
     }
 
-    const request = { pathSegments: match.pathSegments, rawQuery, signal };
+    const caller = callerOf(incoming);
+    const request = { pathSegments: match.pathSegments, rawQuery, signal, caller };
     return await match.route.handle(server.context, request);
   } catch (error) {
     return errorResponse(error, server.logger, method, match?.route.pattern ?? UNMATCHED_ROUTE);

@@ -10,16 +10,11 @@
 import { compileQuery } from '../query/matcher.ts';
 import type { ServiceQuery } from '../query/model.ts';
 import { QueryError } from '../query/errors.ts';
-import { MAX_SELECTOR_LENGTH } from '../query/selector.ts';
 import { readConsistency, type ConsistencyRequest } from './consistency-parameters.ts';
 import { decodeContinueToken, queryFingerprint } from './continue-token.ts';
 import type { ContinueToken } from './continue-token.ts';
-import {
-  invalidRequest,
-  invalidValue,
-  MAX_VALUES_PER_PARAMETER,
-  parseParameters,
-} from './query-parameters.ts';
+import { invalidRequest, invalidValue, parseParameters } from './query-parameters.ts';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from './request-limits.ts';
 import type { StatusCause } from './status.ts';
 
 export { MAX_TIMEOUT_MS } from './consistency-parameters.ts';
@@ -61,24 +56,35 @@ const PAGE_SINGLE = ['sort', 'limit', 'continue', 'explain', 'watch'] as const;
 /** The parameters that a watch does not take, because it streams every match from now on. */
 const NOT_WITH_WATCH = ['limit', 'continue', 'explain', 'waitForChange'] as const;
 
-/** The maximum number of values of each filter parameter, shared by both routes. */
-const FILTER_LIMITS: Readonly<Record<string, number>> = Object.fromEntries([
-  ...Object.keys(LIST_FIELDS).map((name) => [name, MAX_VALUES_PER_PARAMETER] as const),
-  ...SINGLE.map((name) => [name, 1] as const),
-]);
+/** Returns the maximum number of values of each filter parameter, shared by both routes. */
+function filterLimits(limits: RequestLimits): Record<string, number> {
+  return Object.fromEntries([
+    ...Object.keys(LIST_FIELDS).map((name) => [name, limits.maxValuesPerParameter] as const),
+    ...SINGLE.map((name) => [name, 1] as const),
+  ]);
+}
 
-const LIST_LIMITS: Readonly<Record<string, number>> = {
-  ...FILTER_LIMITS,
-  ...Object.fromEntries(PAGE_SINGLE.map((name) => [name, 1])),
-};
+/** Returns the maximum number of values of each parameter of `GET /v1/services`. */
+function listLimits(limits: RequestLimits): Record<string, number> {
+  return {
+    ...filterLimits(limits),
+    ...Object.fromEntries(PAGE_SINGLE.map((name) => [name, 1])),
+  };
+}
 
-const MAX_LENGTHS = { selector: MAX_SELECTOR_LENGTH, continue: MAX_CONTINUE_LENGTH };
+function maxLengths(limits: RequestLimits): Record<string, number> {
+  return { selector: limits.maxSelectorLength, continue: MAX_CONTINUE_LENGTH };
+}
 
 /** The names of the query parameters of `GET /v1/services`, in ascending order. */
-export const SERVICE_QUERY_PARAMETERS: readonly string[] = Object.keys(LIST_LIMITS).sort();
+export const SERVICE_QUERY_PARAMETERS: readonly string[] = Object.keys(
+  listLimits(DEFAULT_REQUEST_LIMITS),
+).sort();
 
 /** The names of the query parameters of `GET /v1/facets`, in ascending order. */
-export const FACETS_PARAMETERS: readonly string[] = Object.keys(FILTER_LIMITS).sort();
+export const FACETS_PARAMETERS: readonly string[] = Object.keys(
+  filterLimits(DEFAULT_REQUEST_LIMITS),
+).sort();
 
 /**
  * The query parameter behind each `QueryError` field that is not itself a parameter name, for
@@ -114,10 +120,19 @@ export interface FacetsRequest extends ConsistencyRequest {
  * Reads the query string of `GET /v1/services`.
  *
  * @param rawQuery - The query string without the leading `?`, still percent-encoded.
+ * @param limits - The limits on parameters and values. Default: `DEFAULT_REQUEST_LIMITS`.
  * @throws StatusError 400 naming every invalid parameter, its value and the rule it breaks.
  */
-export function parseListRequest(rawQuery: string): ListRequest {
-  const parameters = parseParameters(rawQuery, LIST_LIMITS, MAX_LENGTHS);
+export function parseListRequest(
+  rawQuery: string,
+  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
+): ListRequest {
+  const parameters = parseParameters(
+    rawQuery,
+    listLimits(limits),
+    maxLengths(limits),
+    limits.maxParameters,
+  );
   const causes: StatusCause[] = [];
 
   const query = readQuery(parameters, causes);
@@ -150,10 +165,19 @@ export function parseListRequest(rawQuery: string): ListRequest {
  * Reads the query string of `GET /v1/facets`: the filter parameters of `GET /v1/services`, and
  * `timeout`, `minResourceVersion` and `waitForChange`.
  *
+ * @param limits - The limits on parameters and values. Default: `DEFAULT_REQUEST_LIMITS`.
  * @throws StatusError 400 naming every invalid parameter, its value and the rule it breaks.
  */
-export function parseFacetsRequest(rawQuery: string): FacetsRequest {
-  const parameters = parseParameters(rawQuery, FILTER_LIMITS, MAX_LENGTHS);
+export function parseFacetsRequest(
+  rawQuery: string,
+  limits: RequestLimits = DEFAULT_REQUEST_LIMITS,
+): FacetsRequest {
+  const parameters = parseParameters(
+    rawQuery,
+    filterLimits(limits),
+    maxLengths(limits),
+    limits.maxParameters,
+  );
   const causes: StatusCause[] = [];
 
   const query = readQuery(parameters, causes);

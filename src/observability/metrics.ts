@@ -27,6 +27,10 @@ export interface Metrics {
   /** Approximate bytes of the cached results, as the cache's size calculation counts them. */
   readonly queryCacheBytes: Gauge;
   readonly httpRequestsTotal: Counter<'route' | 'code'>;
+  /** TCP connections to the query endpoint open now. */
+  readonly httpConnections: Gauge;
+  /** Connections closed at once because `httpMaxConnections` were open. */
+  readonly httpConnectionsRejectedTotal: Counter;
   /** 1 while this replica holds the leader Lease and writes status, else 0. */
   readonly leader: Gauge;
   /** Requests waiting now for a resourceVersion or for their result to change. */
@@ -130,6 +134,16 @@ export function createMetrics(): Metrics {
       name: 'metadata_http_requests_total',
       help: 'HTTP requests answered, by route and status code.',
       labelNames: ['route', 'code'],
+      registers,
+    }),
+    httpConnections: new Gauge({
+      name: 'metadata_http_connections',
+      help: 'TCP connections to the query endpoint open now.',
+      registers,
+    }),
+    httpConnectionsRejectedTotal: new Counter({
+      name: 'metadata_http_connections_rejected_total',
+      help: 'TCP connections closed at once because the maximum number of connections was open.',
       registers,
     }),
     leader: new Gauge({

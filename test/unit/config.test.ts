@@ -21,6 +21,17 @@ const DEFAULTS: MetadataConfig = {
   cacheTtlSeconds: 300,
   httpPort: 8080,
   httpHost: '0.0.0.0',
+  httpMaxUrlLength: 8192,
+  httpMaxParameters: 256,
+  httpMaxValuesPerParameter: 64,
+  httpMaxSelectorLength: 4096,
+  httpMaxHeaderSize: 16384,
+  httpHeadersTimeoutMs: 10000,
+  httpRequestTimeoutMs: 30000,
+  httpKeepAliveTimeoutMs: 5000,
+  httpMaxConnections: 1024,
+  httpMaxWatchStreams: 100,
+  httpMaxWatchStreamsPerCaller: 10,
   logLevel: 'info',
   listPageSize: 500,
   watchTimeoutSeconds: 300,
@@ -118,6 +129,17 @@ describe('loadConfig environment variables', () => {
     ['METADATA_HTTP_HOST', '127.0.0.1', { httpHost: '127.0.0.1' }],
     ['METADATA_HTTP_HOST', '::', { httpHost: '::' }],
     ['METADATA_HTTP_HOST', 'localhost', { httpHost: 'localhost' }],
+    ['METADATA_HTTP_MAX_URL_LENGTH', '4096', { httpMaxUrlLength: 4096 }],
+    ['METADATA_HTTP_MAX_PARAMETERS', '32', { httpMaxParameters: 32 }],
+    ['METADATA_HTTP_MAX_VALUES_PER_PARAMETER', '8', { httpMaxValuesPerParameter: 8 }],
+    ['METADATA_HTTP_MAX_SELECTOR_LENGTH', '512', { httpMaxSelectorLength: 512 }],
+    ['METADATA_HTTP_MAX_HEADER_SIZE', '32768', { httpMaxHeaderSize: 32768 }],
+    ['METADATA_HTTP_HEADERS_TIMEOUT_MS', '5000', { httpHeadersTimeoutMs: 5000 }],
+    ['METADATA_HTTP_REQUEST_TIMEOUT_MS', '60000', { httpRequestTimeoutMs: 60000 }],
+    ['METADATA_HTTP_KEEP_ALIVE_TIMEOUT_MS', '65000', { httpKeepAliveTimeoutMs: 65000 }],
+    ['METADATA_HTTP_MAX_CONNECTIONS', '200', { httpMaxConnections: 200 }],
+    ['METADATA_HTTP_MAX_WATCH_STREAMS', '500', { httpMaxWatchStreams: 500 }],
+    ['METADATA_HTTP_MAX_WATCH_STREAMS_PER_CALLER', '2', { httpMaxWatchStreamsPerCaller: 2 }],
     ['METADATA_LOG_LEVEL', 'debug', { logLevel: 'debug' }],
     ['METADATA_LIST_PAGE_SIZE', '5000', { listPageSize: 5000 }],
     ['METADATA_WATCH_TIMEOUT_SECONDS', '30', { watchTimeoutSeconds: 30 }],
@@ -283,6 +305,30 @@ describe('loadConfig errors', () => {
         'METADATA_BACKOFF_INITIAL_MS (--backoff-initial-ms), which is 60000',
     },
     {
+      env: { METADATA_HTTP_HEADERS_TIMEOUT_MS: '40000' },
+      message:
+        'invalid METADATA_HTTP_HEADERS_TIMEOUT_MS (--http-headers-timeout-ms) "40000": must be ' +
+        'at most METADATA_HTTP_REQUEST_TIMEOUT_MS (--http-request-timeout-ms), which is 30000',
+    },
+    {
+      argv: ['--http-max-url-length=16384'],
+      message:
+        'invalid METADATA_HTTP_MAX_URL_LENGTH (--http-max-url-length) "16384": must be less ' +
+        'than METADATA_HTTP_MAX_HEADER_SIZE (--http-max-header-size), which is 16384',
+    },
+    {
+      argv: ['--http-max-selector-length=5000'],
+      message:
+        'invalid METADATA_HTTP_MAX_SELECTOR_LENGTH (--http-max-selector-length) "5000": must be ' +
+        'an integer from 1 to 4096',
+    },
+    {
+      argv: ['--http-max-connections=0'],
+      message:
+        'invalid METADATA_HTTP_MAX_CONNECTIONS (--http-max-connections) "0": must be an ' +
+        'integer from 1 to 1000000',
+    },
+    {
       argv: ['--kubeconfig='],
       message: 'invalid METADATA_KUBECONFIG (--kubeconfig) "": must be a file path',
     },
@@ -341,6 +387,17 @@ describe('configHelp', () => {
     ['--cache-ttl-seconds', 'METADATA_CACHE_TTL_SECONDS', '300'],
     ['--http-port', 'METADATA_HTTP_PORT', '8080'],
     ['--http-host', 'METADATA_HTTP_HOST', '0.0.0.0'],
+    ['--http-max-url-length', 'METADATA_HTTP_MAX_URL_LENGTH', '8192'],
+    ['--http-max-parameters', 'METADATA_HTTP_MAX_PARAMETERS', '256'],
+    ['--http-max-values-per-parameter', 'METADATA_HTTP_MAX_VALUES_PER_PARAMETER', '64'],
+    ['--http-max-selector-length', 'METADATA_HTTP_MAX_SELECTOR_LENGTH', '4096'],
+    ['--http-max-header-size', 'METADATA_HTTP_MAX_HEADER_SIZE', '16384'],
+    ['--http-headers-timeout-ms', 'METADATA_HTTP_HEADERS_TIMEOUT_MS', '10000'],
+    ['--http-request-timeout-ms', 'METADATA_HTTP_REQUEST_TIMEOUT_MS', '30000'],
+    ['--http-keep-alive-timeout-ms', 'METADATA_HTTP_KEEP_ALIVE_TIMEOUT_MS', '5000'],
+    ['--http-max-connections', 'METADATA_HTTP_MAX_CONNECTIONS', '1024'],
+    ['--http-max-watch-streams', 'METADATA_HTTP_MAX_WATCH_STREAMS', '100'],
+    ['--http-max-watch-streams-per-caller', 'METADATA_HTTP_MAX_WATCH_STREAMS_PER_CALLER', '10'],
     ['--log-level', 'METADATA_LOG_LEVEL', 'info'],
     ['--list-page-size', 'METADATA_LIST_PAGE_SIZE', '500'],
     ['--watch-timeout-seconds', 'METADATA_WATCH_TIMEOUT_SECONDS', '300'],

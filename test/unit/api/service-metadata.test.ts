@@ -525,3 +525,35 @@ describe('validateServiceMetadata hostile input', () => {
 function throwError(): never {
   throw new Error('hostile accessor');
 }
+
+describe('validateServiceMetadata attribute value length', () => {
+  // The API server counts maxLength in code points, so 256 astral characters pass admission
+  // although they are 512 UTF-16 code units.
+  const astral = (count: number): string => '\u{1F600}'.repeat(count);
+
+  test('256 astral characters valid', () => {
+    const result = validateServiceMetadata(
+      { ...BASE, attributes: { k: astral(256) } },
+      DEFAULT_LIMITS,
+    );
+    assert.equal(result.valid, true);
+  });
+
+  test('257 astral characters invalid', () => {
+    const result = validateServiceMetadata(
+      { ...BASE, attributes: { k: astral(257) } },
+      DEFAULT_LIMITS,
+    );
+    assert.match(failure(result).message, /must be at most 256 characters$/);
+  });
+
+  test('configured limit counts code points', () => {
+    const limits = { ...DEFAULT_LIMITS, maxAttributeValueLength: 10 };
+    const result = validateServiceMetadata({ ...BASE, attributes: { k: astral(11) } }, limits);
+    assert.match(failure(result).message, /has 11 characters/);
+    assert.equal(
+      validateServiceMetadata({ ...BASE, attributes: { k: astral(10) } }, limits).valid,
+      true,
+    );
+  });
+});

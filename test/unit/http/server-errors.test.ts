@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  MAX_QUERY_STRING_LENGTH,
   MAX_REPORTED_CAUSES,
   MAX_VALUE_LENGTH,
   MAX_VALUES_PER_PARAMETER,
 } from '../../../src/http/query-parameters.ts';
+import { DEFAULT_MAX_PARAMETERS } from '../../../src/http/request-limits.ts';
 import { SERVICE_QUERY_PARAMETERS } from '../../../src/http/service-query-parameters.ts';
 import type { StatusBody } from '../../../src/http/status.ts';
 import type { IndexReader } from '../../../src/index/reader.ts';
@@ -121,11 +121,11 @@ const badRequestCases: BadRequestCase[] = [
     message: /^query parameter name has invalid percent-encoding in "t%ZZ"$/,
   },
   {
-    name: 'query string too long',
-    target: `/v1/services?tag=${'t'.repeat(MAX_QUERY_STRING_LENGTH)}`,
+    name: 'too many parameters',
+    target: `/v1/services?${repeated('tag=t', DEFAULT_MAX_PARAMETERS + 1)}`,
     field: 'query',
-    causeReason: 'FieldValueTooLong',
-    message: new RegExp(`the maximum is ${MAX_QUERY_STRING_LENGTH}$`),
+    causeReason: 'FieldValueTooMany',
+    message: new RegExp(`has ${DEFAULT_MAX_PARAMETERS + 1} parameters; the maximum is 256,`),
   },
   {
     name: 'item route with a parameter',
