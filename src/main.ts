@@ -12,6 +12,7 @@ import {
   type MetadataConfig,
 } from './config.ts';
 import { Manager } from './controller/manager.ts';
+import { ALLOW_ALL } from './http/authenticator.ts';
 import { createQueryServer } from './http/server.ts';
 import { MetadataIndex } from './index/metadata-index.ts';
 import { createRootLogger, type Logger } from './observability/logger.ts';
@@ -60,6 +61,7 @@ async function run(config: MetadataConfig, logger: Logger): Promise<void> {
   });
   const server = createQueryServer({
     index,
+    authenticator: ALLOW_ALL,
     readiness: () => manager.readiness(),
     staleSeconds: () => manager.staleSeconds(),
     metrics,

@@ -5,6 +5,7 @@
 import type { IndexReader } from '../index/reader.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { Authenticator } from './authenticator.ts';
 
 export { DEFAULT_CACHE_MAX_BYTES } from './query-cache.ts';
 export { DEFAULT_MAX_TRACKED_QUERIES } from './result-versions.ts';
@@ -41,6 +42,11 @@ export interface QueryServerOptions {
    * leaves the header out; a negative value is sent as 0.
    */
   readonly staleSeconds: () => number;
+  /**
+   * Authenticates the requests of the query routes and tells which namespaces their caller may
+   * read. Required: `ALLOW_ALL` lets every caller read every namespace.
+   */
+  readonly authenticator: Authenticator;
   /** The metrics that the server records. Required. */
   readonly metrics: Metrics;
   /** The parent logger; the server logs through a child with `component: 'http'`. Required. */

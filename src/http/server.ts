@@ -14,8 +14,10 @@ import type { AddressInfo } from 'node:net';
 
 import type { IndexListener } from '../index/reader.ts';
 import type { Logger } from '../observability/logger.ts';
+import { ANONYMOUS_CALLER } from './authenticator.ts';
 import { respondToClientError } from './client-error.ts';
 import { QueryCache } from './query-cache.ts';
+import { authenticateRequest } from './request-access.ts';
 import { abortResponse, errorResponse, splitTarget, writeResponse } from './response-writer.ts';
 import { ResultVersions } from './result-versions.ts';
 import {
@@ -149,6 +151,8 @@ function createContext(options: QueryServerOptions, logger: Logger): RouteContex
   const { index, metrics } = options;
   return {
     index,
+    authenticator: options.authenticator,
+    logger,
     readiness: options.readiness,
     metrics,
     cache: new QueryCache<CachedQueryResult>({
@@ -220,7 +224,8 @@ async function handleRequest(
   const route = match?.route.pattern ?? UNMATCHED_ROUTE;
   const signal = requestSignal(server, response);
 
-  const result = await produceResponse(server, method, path, rawQuery, match, signal);
+  const target = { method, path, rawQuery, authorization: request.headers.authorization };
+  const result = await produceResponse(server, target, match, signal);
 
   const headers: Record<string, string> = { ...result.headers };
   if (match?.route.isQuery === true) {
@@ -270,15 +275,26 @@ function requestSignal(server: ServerState, response: ServerResponse): AbortSign
   return controller.signal;
 }
 
-/** Runs the handler of the matched route, or builds the error response. */
+/** The parts of a request that select and authenticate its route. */
+interface RequestTarget {
+  readonly method: string;
+  readonly path: string;
+  readonly rawQuery: string;
+  /** The `Authorization` header, undefined when absent. */
+  readonly authorization: string | undefined;
+}
+
+/**
+ * Runs the handler of the matched route, or builds the error response. A query route first
+ * authenticates the request; the other routes are open.
+ */
 async function produceResponse(
   server: ServerState,
-  method: string,
-  path: string,
-  rawQuery: string,
+  target: RequestTarget,
   match: { route: Route; pathSegments: string[] } | undefined,
   signal: AbortSignal,
 ): Promise<HttpResponse> {
+  const { method, path, rawQuery } = target;
   try {
     if (match === undefined) {
       throw pathNotFound(path, ROUTE_PATTERNS);
@@ -288,7 +304,11 @@ async function produceResponse(
       throw methodNotAllowed(method, ALLOWED_METHODS);
     }
 
-    const request = { pathSegments: match.pathSegments, rawQuery, signal };
+    const { context } = server;
+    const caller = match.route.isQuery
+      ? await authenticateRequest(context.authenticator, target.authorization, context.logger)
+      : ANONYMOUS_CALLER;
+    const request = { pathSegments: match.pathSegments, rawQuery, signal, caller };
     return await match.route.handle(server.context, request);
   } catch (error) {
     return errorResponse(error, server.logger, method, match?.route.pattern ?? UNMATCHED_ROUTE);
