@@ -218,7 +218,11 @@ const SETTINGS: readonly Setting[] = [
     `how the HTTP endpoint checks callers: ${AUTH_MODES.join(', ')} (none lets anyone read all)`,
   ),
   setting('authAudience', 'string', 'audience that a caller token must be issued for'),
-  setting('authCacheTtlSeconds', 'integer', 'lifetime of a cached token or access decision, in seconds'),
+  setting(
+    'authCacheTtlSeconds',
+    'integer',
+    'lifetime of a cached token or access decision, in seconds',
+  ),
   setting('authCacheMaxEntries', 'integer', 'maximum number of cached token and access decisions'),
   setting('logLevel', 'string', `log level: ${LOG_LEVELS.join(', ')}`),
   setting('listPageSize', 'integer', 'number of objects per list request'),

@@ -46,7 +46,13 @@ export async function authenticateRequest(
   );
   if (!result.authenticated) {
     const challenge = { 'WWW-Authenticate': BEARER_CHALLENGE };
-    throw new StatusError(401, 'Unauthorized', `Unauthorized: ${result.reason}`, undefined, challenge);
+    throw new StatusError(
+      401,
+      'Unauthorized',
+      `Unauthorized: ${result.reason}`,
+      undefined,
+      challenge,
+    );
   }
 
   return result.caller;
@@ -115,7 +121,10 @@ export function forbidden(caller: Caller, namespace: string): StatusError {
     `${resource} is forbidden: User ${quoteValue(caller.username)} cannot ${REQUIRED_VERB} ` +
     `resource "${SERVICE_METADATA_PLURAL}" in API group "${GROUP}" in the namespace ` +
     quoteValue(namespace);
-  return new StatusError(403, 'Forbidden', message, { group: GROUP, kind: SERVICE_METADATA_PLURAL });
+  return new StatusError(403, 'Forbidden', message, {
+    group: GROUP,
+    kind: SERVICE_METADATA_PLURAL,
+  });
 }
 
 /** Runs a check of the authenticator, turning its failure into a logged 503. */
