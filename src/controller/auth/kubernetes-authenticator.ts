@@ -37,6 +37,8 @@ export interface KubernetesAuthenticatorOptions {
   readonly ttlSeconds: number;
   /** Maximum number of entries of each cache; at least 1. */
   readonly maxEntries: number;
+  /** The clock of the TTLs, in milliseconds. Default: `performance.now`. */
+  readonly now?: () => number;
 }
 
 /** The outcome of `authenticate`, shaped like the endpoint's `AuthenticationResult`. */
@@ -64,7 +66,14 @@ export class KubernetesAuthenticator {
     checkPositiveInteger('authCacheMaxEntries', options.maxEntries);
 
     const { reviews, audience } = options;
-    const common = { max: options.maxEntries, ttl: options.ttlSeconds * 1000 };
+    const common = {
+      max: options.maxEntries,
+      ttl: options.ttlSeconds * 1000,
+      // Read the clock on every look-up instead of once per millisecond timer, so that an
+      // injected clock takes effect at once.
+      ttlResolution: 0,
+      ...(options.now === undefined ? {} : { perf: { now: options.now } }),
+    };
     this.#tokens = new LRUCache<string, TokenReviewResult, TokenContext>({
       ...common,
       fetchMethod: (_key, _stale, { context }) => reviews.reviewToken(context.token, audience),
