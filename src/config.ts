@@ -84,9 +84,9 @@ export const metadataConfigSchema = z
       .refine(isHost, { error: HOST_RULE })
       .default('0.0.0.0'),
     /**
-     * How the HTTP endpoint checks its callers. `kubernetes` requires a bearer token, checks it
-     * with a TokenReview and shows each caller only the namespaces where a SubjectAccessReview
-     * allows it to list ServiceMetadata; `none` shows every caller every namespace.
+     * How the HTTP endpoint checks its callers. `kubernetes` requires a bearer token and checks it
+     * with a TokenReview. Each caller then sees only the namespaces where a SubjectAccessReview
+     * allows it to list ServiceMetadata. `none` shows every caller every namespace.
      * Default: `kubernetes`.
      */
     auth: z
@@ -103,7 +103,10 @@ export const metadataConfigSchema = z
      * RoleBinding takes effect within this time. Default: 10.
      */
     authCacheTtlSeconds: integer(1, 300).default(10),
-    /** The maximum number of cached token reviews, and separately of access decisions. Default: 10000. */
+    /**
+     * The maximum number of cached token reviews, and separately of cached access decisions.
+     * Default: 10000.
+     */
     authCacheMaxEntries: integer(1, 1_000_000).default(10_000),
     /** The pino log level. Default: `info`. */
     logLevel: z

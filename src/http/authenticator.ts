@@ -18,7 +18,10 @@ export type AuthenticationResult =
   | { readonly authenticated: true; readonly caller: Caller }
   | {
       readonly authenticated: false;
-      /** Why the credentials were rejected, safe to send to the client; never the token. */
+      /**
+       * The reason for the rejection, safe to send to the client because it never contains the
+       * token.
+       */
       readonly reason: string;
     };
 
@@ -27,7 +30,7 @@ export type NamespaceScope = 'all' | ReadonlySet<string>;
 
 /**
  * Checks the credentials of a request and what its caller may read. Each method may reject
- * with any error when it cannot reach its source of truth; the endpoint then answers 503.
+ * with any error when it cannot reach its source of truth; the endpoint then responds with 503.
  */
 export interface Authenticator {
   /**

@@ -95,12 +95,12 @@ function pathKey(name: string): string {
   return `path${name.slice(0, 1).toUpperCase()}${name.slice(1)}`;
 }
 
-/** The security requirement of the query routes: a bearer token, unless auth is none. */
+/** The security requirement of the query routes: a bearer token, or none with auth none. */
 const BEARER_SECURITY = [{ bearerToken: [] }, {}];
 
 /**
  * Builds a GET operation whose parameters refer to `components.parameters`. An operation that
- * can answer 401 accepts a bearer token; the others need no credentials.
+ * can return 401 accepts a bearer token; the others need no credentials.
  */
 function operation(
   summary: string,

@@ -15,7 +15,7 @@ import type { Authenticator, Caller, NamespaceScope } from './authenticator.ts';
 import { quoteValue, serviceUnavailable, StatusError } from './status.ts';
 
 /**
- * The namespace of a narrowed query when the caller may list no namespace that holds objects.
+ * The namespace of a narrowed query when the caller may list no namespace that contains objects.
  * No Kubernetes object has an empty namespace, so the query matches nothing.
  */
 export const NO_NAMESPACE = '';

@@ -142,7 +142,7 @@ describe('query endpoint auth', () => {
   });
 
   it('serves reader B both namespaces, then A only its own', async () => {
-    // B asks first, so that a result cached for B would reach A if the cache ignored the caller.
+    // B queries first, so that a result cached for B would reach A if the cache ignored the caller.
     const wide = await body<ListBody>(`/v1/services?tag=${TAG}`, tokenB);
     const narrow = await body<ListBody>(`/v1/services?tag=${TAG}`, tokenA);
 

@@ -1,7 +1,7 @@
 /**
  * The two reviews that the query endpoint's authorization relies on, sent to the API server:
  * a TokenReview (authentication.k8s.io/v1) that authenticates a caller's token for one audience,
- * and a SubjectAccessReview (authorization.k8s.io/v1) that asks whether that user may list
+ * and a SubjectAccessReview (authorization.k8s.io/v1) that checks whether that user may list
  * ServiceMetadata in a namespace, or in every namespace.
  */
 import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
@@ -32,15 +32,15 @@ export interface AccessReviews {
    */
   reviewToken(token: string, audience: string): Promise<TokenReviewResult>;
   /**
-   * Returns whether `user` may list ServiceMetadata in `namespace`; an empty namespace asks
-   * about every namespace, as `kubectl get smd -A` needs.
+   * Returns whether `user` may list ServiceMetadata in `namespace`; an empty namespace checks
+   * every namespace, as `kubectl get smd -A` needs.
    *
    * @throws Error when the API server cannot be reached or rejects the review itself.
    */
   mayList(user: ReviewedUser, namespace: string): Promise<boolean>;
 }
 
-/** The verb that a SubjectAccessReview asks about: the one behind `kubectl get smd`. */
+/** The verb that a SubjectAccessReview checks: the one behind `kubectl get smd`. */
 const LIST_VERB = 'list';
 
 /** Creates the reviews that talk to the API server of `kubeConfig`. */

@@ -11,7 +11,7 @@
  * server cannot be reached or denies the review itself) rejects and is not cached.
  *
  * The cluster-wide question comes first: a user who may list ServiceMetadata in every namespace
- * costs one review. Any other user costs one review per namespace that holds objects, at most
+ * costs one review. Any other user costs one review per namespace that contains objects, at most
  * `MAX_CONCURRENT_REVIEWS` at once, each cached.
  */
 import { createHash } from 'node:crypto';
@@ -152,9 +152,9 @@ export class KubernetesAuthenticator {
  * reads, so two tokens of one user share decisions only when their groups and extra agree too.
  */
 export function userCacheKey(user: ReviewedUser): string {
-  const extra = Object.entries(user.extra)
-    .map(([name, values]) => [name, [...values].sort()] as const)
-    .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+  const extra = Object.keys(user.extra)
+    .sort()
+    .map((name) => [name, [...(user.extra[name] ?? [])].sort()]);
   return sha256(JSON.stringify([user.username, user.uid ?? null, [...user.groups].sort(), extra]));
 }
 

@@ -8,7 +8,7 @@ import { BEARER_CHALLENGE } from '../../../src/http/request-access.ts';
 import type { StatusBody } from '../../../src/http/status.ts';
 import { itemKeys, makeRecord, startFixture, type ServerFixture } from './server-fixture.ts';
 
-/** What each test user may list; the fixture holds namespaces `a`, `a-b` and `b`. */
+/** What each test user may list; the fixture contains namespaces `a`, `a-b` and `b`. */
 const GRANTS: Readonly<Record<string, NamespaceScope>> = {
   alice: new Set(['a']),
   bob: new Set(['a', 'b']),

@@ -15,12 +15,12 @@ import {
 const ALICE: ReviewedUser = { username: 'alice', uid: 'u-1', groups: ['dev'], extra: {} };
 const TTL_SECONDS = 10;
 
-/** Reviews that answer from tables and record every call. */
+/** Reviews that return results from tables and record every call. */
 class FakeReviews implements AccessReviews {
   readonly tokenCalls: Array<{ token: string; audience: string }> = [];
   readonly accessCalls: Array<{ user: string; namespace: string }> = [];
   users = new Map<string, ReviewedUser>([['token-alice', ALICE]]);
-  /** `user/namespace` pairs that may list; an empty namespace stands for every namespace. */
+  /** `user/namespace` pairs that may list; an empty namespace is every namespace. */
   grants = new Set<string>();
   failure: Error | undefined;
 
