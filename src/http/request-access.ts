@@ -132,6 +132,7 @@ async function checked<T>(logger: Logger, step: string, check: () => Promise<T>)
   try {
     return await check();
   } catch (error) {
+    // NOTE: every failed request logs one line, so an API server outage logs once per request.
     logger.warn({ err: error, step }, 'failed to check a request');
     throw serviceUnavailable(CHECK_FAILED);
   }
