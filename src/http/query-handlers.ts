@@ -7,8 +7,9 @@
  * `request-access.ts`) and waits when the request sets a wait parameter: for `minResourceVersion`
  * or the resourceVersion of its `continue` token, then for `waitForChange`. After the waits,
  * reading the watermark and the result version and running the query happen in one synchronous
- * step, so no watch event can be applied between them. The watermark is not part of a cached value: a
- * bookmark can advance it without changing any record, and every response reports the current one.
+ * step, so no watch event can be applied between them. The watermark is not part of a cached
+ * value: a bookmark can advance it without changing any record, and every response reports the
+ * current one.
  */
 import type { IndexReader, QueryPage } from '../index/reader.ts';
 import { QueryError } from '../query/errors.ts';

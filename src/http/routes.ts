@@ -91,8 +91,8 @@ export function matchRoute(path: string): { route: Route; pathSegments: string[]
 
 /**
  * Handles `GET /v1/services/{namespace}/{name}`: returns one object, or throws a 404, or a 403
- * when the caller may not list the namespace. With
- * `minResourceVersion` it first waits until the index has applied every event up to it.
+ * when the caller may not list the namespace. With `minResourceVersion` it first waits until the
+ * index has applied every event up to it.
  */
 async function getService(context: RouteContext, request: RouteRequest): Promise<HttpResponse> {
   const [rawNamespace = '', rawName = ''] = request.pathSegments;
