@@ -82,6 +82,8 @@ async function start(): Promise<void> {
       METADATA_KUBECONFIG: plane.operatorKubeconfig,
       METADATA_HTTP_HOST: host,
       METADATA_HTTP_PORT: port,
+      // The local endpoint stays open so that the example curl commands need no token.
+      METADATA_AUTH: 'none',
     },
     // Detached: Ctrl-C reaches only this script, which then stops the operator with one SIGTERM,
     // so that the operator shuts down gracefully and releases its Lease.

@@ -30,6 +30,9 @@ const HOSTNAME =
 const HOST_RULE = 'must be an IPv4 address, an IPv6 address or a host name';
 const HOSTNAME_MAX_LENGTH = 253;
 
+/** The values of `auth`: check callers with the API server, or let every caller read everything. */
+export const AUTH_MODES = ['kubernetes', 'none'] as const;
+
 /** The pino levels that `logLevel` accepts, from the most to the least severe. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -105,6 +108,31 @@ export const metadataConfigSchema = z
     httpMaxWatchStreams: integer(1, 100_000).default(100),
     /** The maximum number of watch streams that one caller may have open. Default: 10. */
     httpMaxWatchStreamsPerCaller: integer(1, 100_000).default(10),
+    /**
+     * How the HTTP endpoint checks its callers. `kubernetes` requires a bearer token and checks it
+     * with a TokenReview. Each caller then sees only the namespaces where a SubjectAccessReview
+     * allows it to list ServiceMetadata. `none` shows every caller every namespace.
+     * Default: `kubernetes`.
+     */
+    auth: z
+      .enum(AUTH_MODES, { error: `must be one of ${AUTH_MODES.join(', ')}` })
+      .default('kubernetes'),
+    /** The audience that a caller's token must be issued for. Default: `metadata-operator`. */
+    authAudience: z
+      .string()
+      .min(1, { error: 'must be a non-empty audience' })
+      .max(253, { error: 'must be at most 253 characters' })
+      .default('metadata-operator'),
+    /**
+     * How long a token review and an access decision are reused, in seconds; a revoked
+     * RoleBinding takes effect within this time. Default: 10.
+     */
+    authCacheTtlSeconds: integer(1, 300).default(10),
+    /**
+     * The maximum number of cached token reviews, and separately of cached access decisions.
+     * Default: 10000.
+     */
+    authCacheMaxEntries: integer(1, 1_000_000).default(10_000),
     /** The pino log level. Default: `info`. */
     logLevel: z
       .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
@@ -245,6 +273,18 @@ const SETTINGS: readonly Setting[] = [
   setting('httpMaxConnections', 'integer', 'maximum open connections; more are closed at once'),
   setting('httpMaxWatchStreams', 'integer', 'maximum watch streams open at once'),
   setting('httpMaxWatchStreamsPerCaller', 'integer', 'maximum watch streams of one client'),
+  setting(
+    'auth',
+    'string',
+    `how the HTTP endpoint checks callers: ${AUTH_MODES.join(', ')} (none lets anyone read all)`,
+  ),
+  setting('authAudience', 'string', 'audience that a caller token must be issued for'),
+  setting(
+    'authCacheTtlSeconds',
+    'integer',
+    'lifetime of a cached token or access decision, in seconds',
+  ),
+  setting('authCacheMaxEntries', 'integer', 'maximum number of cached token and access decisions'),
   setting('logLevel', 'string', `log level: ${LOG_LEVELS.join(', ')}`),
   setting('listPageSize', 'integer', 'number of objects per list request'),
   setting('watchTimeoutSeconds', 'integer', 'server-side timeout of a watch, in seconds'),

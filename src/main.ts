@@ -1,7 +1,8 @@
 /**
  * The operator's entry point: reads the configuration, starts the controller layer and the query
  * endpoint, and stops both on SIGTERM or SIGINT. The two layers meet only here: the endpoint
- * receives the index's read side and the readiness and staleness reports as plain values.
+ * receives the index's read side, the readiness and staleness reports and the authenticator as
+ * plain values.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import {
@@ -11,7 +12,10 @@ import {
   loadConfig,
   type MetadataConfig,
 } from './config.ts';
+import { kubernetesAccessReviews } from './controller/auth/access-reviews.ts';
+import { KubernetesAuthenticator } from './controller/auth/kubernetes-authenticator.ts';
 import { Manager } from './controller/manager.ts';
+import { ALLOW_ALL, type Authenticator } from './http/authenticator.ts';
 import { createQueryServer } from './http/server.ts';
 import { MetadataIndex } from './index/metadata-index.ts';
 import { createRootLogger, type Logger } from './observability/logger.ts';
@@ -47,12 +51,35 @@ function loadKubeConfig(path: string | undefined): KubeConfig {
   return kubeConfig;
 }
 
+/** Creates the query endpoint's authenticator of the `auth` setting. */
+function createAuthenticator(
+  config: MetadataConfig,
+  kubeConfig: KubeConfig,
+  logger: Logger,
+): Authenticator {
+  if (config.auth === 'none') {
+    logger.warn(
+      { auth: config.auth },
+      'query endpoint authentication is off: every caller sees every namespace',
+    );
+    return ALLOW_ALL;
+  }
+
+  return new KubernetesAuthenticator({
+    reviews: kubernetesAccessReviews(kubeConfig),
+    audience: config.authAudience,
+    ttlSeconds: config.authCacheTtlSeconds,
+    maxEntries: config.authCacheMaxEntries,
+  });
+}
+
 async function run(config: MetadataConfig, logger: Logger): Promise<void> {
   const metrics = createMetrics();
   const index = new MetadataIndex();
+  const kubeConfig = loadKubeConfig(config.kubeconfig);
   const manager = new Manager({
     settings: config,
-    kubeConfig: loadKubeConfig(config.kubeconfig),
+    kubeConfig,
     index,
     logger,
     metrics,
@@ -60,6 +87,7 @@ async function run(config: MetadataConfig, logger: Logger): Promise<void> {
   });
   const server = createQueryServer({
     index,
+    authenticator: createAuthenticator(config, kubeConfig, logger),
     readiness: () => manager.readiness(),
     staleSeconds: () => manager.staleSeconds(),
     metrics,

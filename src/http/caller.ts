@@ -1,19 +1,25 @@
 /**
- * Who sent a request, as far as the per-caller limits are concerned. Until the endpoint
- * authenticates its clients, a caller is the remote IP address of the connection.
+ * Who sent a request, as far as the per-client limits are concerned: the authenticated user when
+ * the endpoint checks tokens, else the remote IP address of the connection.
  */
 import type { IncomingMessage } from 'node:http';
 
-/** The caller key of a request whose socket has no remote address, as after a disconnect. */
-export const UNKNOWN_CALLER = 'unknown';
+import { ANONYMOUS_CALLER, type Caller } from './authenticator.ts';
+
+/** The client key of a request whose socket has no remote address, as after a disconnect. */
+export const UNKNOWN_CLIENT = 'unknown';
 
 /**
- * Returns the key that the per-caller limits count a request under: the remote IP address.
+ * Returns the key that the per-client limits count a request under: `user:` and the user name of
+ * an authenticated caller, or `address:` and the remote IP address when authentication is off.
  *
- * NOTE: behind a proxy or a NodePort Service with `externalTrafficPolicy: Cluster`, the remote
- * address is that of the proxy or node, so every client behind it shares one caller's limits.
- * Once requests are authenticated, the user name is the better key and belongs here.
+ * NOTE: without authentication, behind a proxy or a NodePort Service with
+ * `externalTrafficPolicy: Cluster`, the remote address is that of the proxy or node, so every
+ * client behind it shares one client's limits.
  */
-export function callerOf(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? UNKNOWN_CALLER;
+export function clientKeyOf(request: IncomingMessage, caller: Caller): string {
+  if (caller !== ANONYMOUS_CALLER) {
+    return `user:${caller.username}`;
+  }
+  return `address:${request.socket.remoteAddress ?? UNKNOWN_CLIENT}`;
 }

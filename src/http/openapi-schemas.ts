@@ -117,6 +117,8 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
         type: 'string',
         enum: [
           'BadRequest',
+          'Unauthorized',
+          'Forbidden',
           'NotFound',
           'MethodNotAllowed',
           'Expired',
@@ -170,4 +172,5 @@ export const HEADERS: Readonly<Record<string, Schema>> = {
     pattern: '^[0-9]+$',
   }),
   Allow: header('The allowed methods.', { const: 'GET, HEAD' }),
+  'WWW-Authenticate': header('The accepted authentication scheme.', { const: 'Bearer' }),
 };

@@ -44,6 +44,7 @@ function textResponse(description: string, mediaType = 'text/plain; charset=utf-
 /** Builds the error responses of a route, each with a `Status` body and the route's headers. */
 function errors(codes: Readonly<Record<string, string>>, routeHeaders: readonly string[]): Json {
   const extra: Readonly<Record<string, readonly string[]>> = {
+    '401': ['WWW-Authenticate'],
     '405': ['Allow'],
     '429': ['Retry-After'],
     '504': ['Retry-After'],
@@ -65,7 +66,12 @@ const BAD_REQUEST =
 const URI_TOO_LONG =
   'RequestEntityTooLarge: the URL is longer than the configured maximum (8192 characters by default).';
 const METHOD = 'MethodNotAllowed: a method other than GET or HEAD.';
-const UNAVAILABLE = 'ServiceUnavailable: the server shut down while the request waited.';
+const UNAUTHORIZED =
+  'Unauthorized: with auth kubernetes, the bearer token is missing, malformed, not valid or not issued for the audience of the endpoint.';
+const FORBIDDEN =
+  'Forbidden: the request names a namespace (in namespace or in the path) in which the caller may not list servicemetadatas.';
+const UNAVAILABLE =
+  'ServiceUnavailable: the server shut down while the request waited, or the API server could not check the token or the access of the caller.';
 const TIMEOUT =
   'Timeout: the index did not reach minResourceVersion (or the resourceVersion of the continue token) before the timeout; the message names the watermark and the expected version.';
 const WATCH_LIMIT =
@@ -74,6 +80,8 @@ const INTERNAL = 'InternalError: a bug; the message is generic and the error is 
 
 const QUERY_ERRORS = {
   '400': BAD_REQUEST,
+  '401': UNAUTHORIZED,
+  '403': FORBIDDEN,
   '405': METHOD,
   '414': URI_TOO_LONG,
   '500': INTERNAL,
@@ -92,7 +100,13 @@ function pathKey(name: string): string {
   return `path${name.slice(0, 1).toUpperCase()}${name.slice(1)}`;
 }
 
-/** Builds a GET operation whose parameters refer to `components.parameters`. */
+/** The security requirement of the query routes: a bearer token, or none with auth none. */
+const BEARER_SECURITY = [{ bearerToken: [] }, {}];
+
+/**
+ * Builds a GET operation whose parameters refer to `components.parameters`. An operation that
+ * can return 401 accepts a bearer token; the others need no credentials.
+ */
 function operation(
   summary: string,
   parameters: readonly OpenApiParameter[],
@@ -102,7 +116,9 @@ function operation(
     const key = parameter.in === 'path' ? pathKey(parameter.name) : parameter.name;
     return { $ref: `#/components/parameters/${key}` };
   });
-  return { get: { summary, parameters: refs, responses } };
+  const isQuery = '401' in responses;
+  const security = isQuery ? BEARER_SECURITY : [];
+  return { get: { summary, parameters: refs, security, responses } };
 }
 
 const WAITS = [WAIT_PARAMETERS.timeout, WAIT_PARAMETERS.minResourceVersion] as OpenApiParameter[];
@@ -196,10 +212,26 @@ export const OPENAPI_DOCUMENT: Json = {
     description:
       'Read-only queries over the operator in-memory index of valid ServiceMetadata objects. ' +
       'Every route accepts GET and HEAD (the headers of GET without a body); other methods get ' +
-      '405, and unknown paths 404. Errors have the shape of a Kubernetes Status.',
+      '405, and unknown paths 404. Errors have the shape of a Kubernetes Status. With auth ' +
+      'kubernetes (the default) the routes under /v1 need a bearer token and return only ' +
+      'objects of the namespaces where the caller may list servicemetadatas.',
   },
   paths: PATHS,
-  components: { parameters: PARAMETERS, schemas: SCHEMAS, headers: HEADERS },
+  components: {
+    parameters: PARAMETERS,
+    schemas: SCHEMAS,
+    headers: HEADERS,
+    securitySchemes: {
+      bearerToken: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'A Kubernetes token issued for the audience of the endpoint (metadata-operator by ' +
+          'default), such as from kubectl create token <serviceaccount> --audience ' +
+          'metadata-operator. Required unless the operator runs with auth none.',
+      },
+    },
+  },
 };
 
 /** The document serialized as `GET /openapi.json` sends it. */

@@ -3,17 +3,20 @@
  * matches, the plan with `explain=true`, or a stream with `watch=true`) and `GET /v1/facets`
  * (counts per value).
  *
- * A handler first waits when the request sets a wait parameter: for `minResourceVersion` or the
- * resourceVersion of its `continue` token, then for `waitForChange`. After the waits, reading
- * the watermark and the result version and running the query happen in one synchronous step, so
- * no watch event can be applied between them. The watermark is not part of a cached value: a
- * bookmark can advance it without changing any record, and every response reports the current one.
+ * A handler narrows the query to the namespaces that the caller may list (see
+ * `request-access.ts`) and waits when the request sets a wait parameter: for `minResourceVersion`
+ * or the resourceVersion of its `continue` token, then for `waitForChange`. After the waits,
+ * reading the watermark and the result version and running the query happen in one synchronous
+ * step, so no watch event can be applied between them. The watermark is not part of a cached
+ * value: a bookmark can advance it without changing any record, and every response reports the
+ * current one.
  */
 import type { IndexReader, QueryPage } from '../index/reader.ts';
 import { QueryError } from '../query/errors.ts';
 import type { ServiceQuery } from '../query/model.ts';
 import { encodeContinueToken, queryFingerprint } from './continue-token.ts';
 import { queryErrorToStatus } from './query-parameters.ts';
+import { scopeQuery } from './request-access.ts';
 import {
   WaitBudget,
   waitForRequiredVersions,
@@ -45,13 +48,13 @@ export async function listServices(
 ): Promise<HttpResponse> {
   const list = parseListRequest(request.rawQuery, context.limits);
   const budget = new WaitBudget(list.timeoutMs);
-  const waited = await waitBeforeQuery(context, request, list, list.query, budget);
+  const { query, waited } = await prepareQuery(context, request, list, list.query, budget);
 
   if (list.watch) {
-    return openWatch(context, list, budget, request.caller);
+    return openWatch(context, list, query, budget, request.client);
   }
 
-  const response = list.explain ? explainQuery(context, list.query) : servicesPage(context, list);
+  const response = list.explain ? explainQuery(context, query) : servicesPage(context, list, query);
   return waited ? { ...response, waited } : response;
 }
 
@@ -61,14 +64,8 @@ export async function listFacets(
   request: RouteRequest,
 ): Promise<HttpResponse> {
   const facets = parseFacetsRequest(request.rawQuery, context.limits);
-  const { query } = facets;
-  const waited = await waitBeforeQuery(
-    context,
-    request,
-    facets,
-    query,
-    new WaitBudget(facets.timeoutMs),
-  );
+  const budget = new WaitBudget(facets.timeoutMs);
+  const { query, waited } = await prepareQuery(context, request, facets, facets.query, budget);
 
   const { index, cache } = context;
   const watermark = index.watermark;
@@ -88,33 +85,54 @@ export async function listFacets(
 }
 
 /**
- * Runs the waits that a query request sets: first `minResourceVersion` and the `continue`
- * token's resourceVersion, then `waitForChange`. Returns true when the request waited.
+ * Narrows the query to the namespaces that the caller may list and runs the waits that the
+ * request sets: first `minResourceVersion` and the `continue` token's resourceVersion, then
+ * `waitForChange`. Returns the narrowed query, and whether the request waited.
+ *
+ * Namespaces named by the request are checked before any wait, so a denied request fails at
+ * once. Otherwise the index's namespaces are read after the wait for a resourceVersion, so that
+ * a namespace created by the awaited write is included. `waitForChange` waits on the narrowed
+ * query, so changes in namespaces that the caller may not list never wake it.
  */
-async function waitBeforeQuery(
+async function prepareQuery(
   context: RouteContext,
   request: RouteRequest,
   required: RequiredVersions & { readonly waitForChange?: bigint },
-  query: ServiceQuery,
+  requested: ServiceQuery,
   budget: WaitBudget,
-): Promise<boolean> {
+): Promise<{ query: ServiceQuery; waited: boolean }> {
+  const scope = (): Promise<ServiceQuery> =>
+    scopeQuery(
+      context.authenticator,
+      request.caller,
+      requested,
+      () => context.index.namespaces(),
+      context.logger,
+    );
+  const named = requested.namespaces.length > 0 ? await scope() : undefined;
   const waited = await waitForRequiredVersions(context, request.signal, required, budget);
+  const query = named ?? (await scope());
   if (required.waitForChange === undefined) {
-    return waited;
+    return { query, waited };
   }
 
   await waitForResultChange(context, request.signal, query, required.waitForChange, budget);
-  return true;
+  return { query, waited: true };
 }
 
-/** Returns one page of matches, with the current watermark and result version. */
-function servicesPage(context: RouteContext, list: ListRequest): HttpResponse {
+/**
+ * Returns one page of the matches of `query`, the request's query narrowed to the caller's
+ * namespaces, with the current watermark and result version. The `continue` token fingerprints
+ * the request's own query, so that a page walk survives a change of the caller's namespaces.
+ */
+function servicesPage(context: RouteContext, list: ListRequest, query: ServiceQuery): HttpResponse {
   const { index, cache } = context;
   const watermark = index.watermark;
   const queryKey = serviceQueryCacheKey(list.query);
   const page: QueryPage = { limit: list.limit, after: list.continueToken?.after };
-  const cacheKey = JSON.stringify(['services', queryKey, page.after ?? null, page.limit]);
-  const result = cache.resolve(cacheKey, list.query, () => runPage(index, list.query, page));
+  const scopedKey = serviceQueryCacheKey(query);
+  const cacheKey = JSON.stringify(['services', scopedKey, page.after ?? null, page.limit]);
+  const result = cache.resolve(cacheKey, query, () => runPage(index, query, page));
 
   let body =
     `{"resourceVersion":${JSON.stringify(watermark)},` +
@@ -123,19 +141,24 @@ function servicesPage(context: RouteContext, list: ListRequest): HttpResponse {
     body += `,"continue":${JSON.stringify(continueToken(list, result.next, queryKey, watermark))}`;
   }
 
-  return withVersions(context, list.query, json(200, `${body}}`));
+  return withVersions(context, query, json(200, `${body}}`));
 }
 
-/** Opens a watch stream; the server starts it once the head of the response is sent. */
+/**
+ * Opens a watch stream of `query`, already narrowed to the caller's namespaces, so the set of
+ * namespaces that the stream reports is fixed when it opens. The server starts the stream once
+ * the head of the response is sent.
+ */
 function openWatch(
   context: RouteContext,
   list: ListRequest,
+  query: ServiceQuery,
   budget: WaitBudget,
-  caller: string,
+  client: string,
 ): HttpResponse {
   // With an explicit `timeout` the stream ends when the budget does; without one it stays open.
   const timeoutMs = list.timeoutMs === undefined ? undefined : Math.max(1, budget.remainingMs());
-  const stream = context.watches.open(list.query, caller, timeoutMs);
+  const stream = context.watches.open(query, client, timeoutMs);
 
   return {
     status: 200,
@@ -143,7 +166,7 @@ function openWatch(
     body: '',
     headers: {
       [RESOURCE_VERSION_HEADER]: stream.resourceVersion,
-      [RESULT_VERSION_HEADER]: context.resultVersions.versionOf(list.query),
+      [RESULT_VERSION_HEADER]: context.resultVersions.versionOf(query),
     },
     stream: { start: (sink) => stream.start(sink), cancel: () => stream.end('client') },
     waited: true,

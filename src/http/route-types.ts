@@ -5,7 +5,9 @@
 import type { Writable } from 'node:stream';
 
 import type { IndexReader } from '../index/reader.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { Authenticator, Caller } from './authenticator.ts';
 import type { QueryCache } from './query-cache.ts';
 import type { RequestLimits } from './request-limits.ts';
 import type { ResultVersions } from './result-versions.ts';
@@ -52,10 +54,14 @@ export interface CachedQueryResult {
 
 /**
  * The state that handlers read: the index, the cache, the result versions, the waits, the watch
- * streams and the signals passed to the server.
+ * streams, the authenticator and the signals passed to the server.
  */
 export interface RouteContext {
   readonly index: IndexReader;
+  /** Decides which namespaces the caller of a query request may read. */
+  readonly authenticator: Authenticator;
+  /** The endpoint's logger, for failures that become a `Status` response. */
+  readonly logger: Logger;
   readonly cache: QueryCache<CachedQueryResult>;
   readonly resultVersions: ResultVersions;
   readonly watermarks: WatermarkWaiter;
@@ -72,8 +78,13 @@ export interface RouteRequest {
   readonly pathSegments: readonly string[];
   /** The query string without the leading `?`, still percent-encoded. */
   readonly rawQuery: string;
-  /** The key that per-caller limits count this request under; see `callerOf`. */
-  readonly caller: string;
+  /**
+   * The authenticated user of a query route (`Route.isQuery`). The other routes are open, and
+   * receive `ANONYMOUS_CALLER` without any check.
+   */
+  readonly caller: Caller;
+  /** The key that per-client limits count this request under; see `clientKeyOf`. */
+  readonly client: string;
   /**
    * Aborts when the client disconnects or the server shuts down, so that a waiting handler stops
    * waiting. The reason is `SHUTDOWN` when the server shuts down.
@@ -99,7 +110,10 @@ export const RESULT_VERSION_HEADER = 'X-Result-Version';
 /** One route: its pattern, used as the `route` label of metrics, and its handler. */
 export interface Route {
   readonly pattern: string;
-  /** Whether responses carry `X-Index-Stale-Seconds` and are timed in `queryDurationSeconds`. */
+  /**
+   * Whether the route reads the index: its requests are authenticated, and its responses carry
+   * `X-Index-Stale-Seconds` and are timed in `queryDurationSeconds`.
+   */
   readonly isQuery: boolean;
   handle(context: RouteContext, request: RouteRequest): HttpResponse | Promise<HttpResponse>;
 }

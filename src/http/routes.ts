@@ -7,6 +7,7 @@ import { parseObjectRequest } from './consistency-parameters.ts';
 import { OPENAPI_JSON } from './openapi.ts';
 import { listFacets, listServices } from './query-handlers.ts';
 import { decodePathSegment } from './query-parameters.ts';
+import { checkNamespaces } from './request-access.ts';
 import { WaitBudget, waitForRequiredVersions } from './request-waits.ts';
 import { json, RESOURCE_VERSION_HEADER, text } from './route-types.ts';
 import type { HttpResponse, Route, RouteContext, RouteRequest } from './route-types.ts';
@@ -89,14 +90,17 @@ export function matchRoute(path: string): { route: Route; pathSegments: string[]
 }
 
 /**
- * Handles `GET /v1/services/{namespace}/{name}`: returns one object, or throws a 404. With
- * `minResourceVersion` it first waits until the index has applied every event up to it.
+ * Handles `GET /v1/services/{namespace}/{name}`: returns one object, or throws a 404, or a 403
+ * when the caller may not list the namespace. With `minResourceVersion` it first waits until the
+ * index has applied every event up to it.
  */
 async function getService(context: RouteContext, request: RouteRequest): Promise<HttpResponse> {
   const [rawNamespace = '', rawName = ''] = request.pathSegments;
   const namespace = decodePathSegment(rawNamespace, 'namespace');
   const name = decodePathSegment(rawName, 'name');
   const parameters = parseObjectRequest(request.rawQuery, context.limits.maxParameters);
+  const { authenticator, logger } = context;
+  await checkNamespaces(authenticator, request.caller, [namespace], logger);
   const budget = new WaitBudget(parameters.timeoutMs);
   const waited = await waitForRequiredVersions(context, request.signal, parameters, budget);
 

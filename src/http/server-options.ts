@@ -6,6 +6,7 @@ import type { IndexReader } from '../index/reader.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { NodeServerLimits } from './node-server.ts';
+import type { Authenticator } from './authenticator.ts';
 
 export { DEFAULT_CACHE_MAX_BYTES } from './query-cache.ts';
 export { DEFAULT_MAX_TRACKED_QUERIES } from './result-versions.ts';
@@ -67,6 +68,11 @@ export interface QueryServerOptions {
    * leaves the header out; a negative value is sent as 0.
    */
   readonly staleSeconds: () => number;
+  /**
+   * Authenticates the requests of the query routes and tells which namespaces their caller may
+   * read. Required: `ALLOW_ALL` lets every caller read every namespace.
+   */
+  readonly authenticator: Authenticator;
   /** The metrics that the server records. Required. */
   readonly metrics: Metrics;
   /** The parent logger; the server logs through a child with `component: 'http'`. Required. */
@@ -102,7 +108,7 @@ export interface QueryServerOptions {
    */
   readonly maxWatchStreams?: number;
   /**
-   * Maximum number of watch streams that one caller (see `callerOf`) may have open at once; a
+   * Maximum number of watch streams that one client (see `clientKeyOf`) may have open at once; a
    * watch request past it gets a 429. Default: `DEFAULT_MAX_WATCH_STREAMS_PER_CALLER` (10).
    */
   readonly maxWatchStreamsPerCaller?: number;

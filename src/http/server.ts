@@ -14,9 +14,11 @@ import type { AddressInfo } from 'node:net';
 
 import type { IndexListener } from '../index/reader.ts';
 import type { Logger } from '../observability/logger.ts';
-import { callerOf } from './caller.ts';
+import { ANONYMOUS_CALLER } from './authenticator.ts';
+import { clientKeyOf } from './caller.ts';
 import { createNodeServer } from './node-server.ts';
 import { QueryCache } from './query-cache.ts';
+import { authenticateRequest } from './request-access.ts';
 import { abortResponse, errorResponse, splitTarget, writeResponse } from './response-writer.ts';
 import { checkRequestHead } from './request-head.ts';
 import { resolveRequestLimits } from './request-limits.ts';
@@ -153,6 +155,8 @@ function createContext(options: QueryServerOptions, logger: Logger): RouteContex
   const { index, metrics } = options;
   return {
     index,
+    authenticator: options.authenticator,
+    logger,
     readiness: options.readiness,
     metrics,
     limits: resolveRequestLimits(options),
@@ -284,7 +288,10 @@ interface RequestTarget {
   readonly signal: AbortSignal;
 }
 
-/** Runs the handler of the matched route, or builds the error response. */
+/**
+ * Runs the handler of the matched route, or builds the error response. A query route first
+ * authenticates the request; the other routes are open.
+ */
 async function produceResponse(
   server: ServerState,
   incoming: IncomingMessage,
@@ -302,8 +309,13 @@ async function produceResponse(
       throw methodNotAllowed(method, ALLOWED_METHODS);
     }
 
-    const caller = callerOf(incoming);
-    const request = { pathSegments: match.pathSegments, rawQuery, signal, caller };
+    const { context } = server;
+    const authorization = incoming.headers.authorization;
+    const caller = match.route.isQuery
+      ? await authenticateRequest(context.authenticator, authorization, context.logger)
+      : ANONYMOUS_CALLER;
+    const client = clientKeyOf(incoming, caller);
+    const request = { pathSegments: match.pathSegments, rawQuery, signal, caller, client };
     return await match.route.handle(server.context, request);
   } catch (error) {
     return errorResponse(error, server.logger, method, match?.route.pattern ?? UNMATCHED_ROUTE);

@@ -8,6 +8,8 @@ import { GROUP, SERVICE_METADATA_PLURAL } from '../api/types.ts';
 /** The `reason` values that the endpoint sends, as the Kubernetes API names them. */
 export type StatusReason =
   | 'BadRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
   | 'NotFound'
   | 'MethodNotAllowed'
   | 'Expired'

@@ -105,6 +105,11 @@ export class MetadataIndex implements IndexReader {
     return this.#records.get(recordKey(namespace, name));
   }
 
+  /** Returns every namespace that holds at least one record, in no particular order. */
+  namespaces(): IterableIterator<string> {
+    return this.#namespaces.values();
+  }
+
   /** Returns the keys of all records, in no particular order. */
   keys(): IterableIterator<string> {
     return this.#records.keys();

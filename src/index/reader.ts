@@ -83,6 +83,11 @@ export interface IndexReader {
   readonly size: number;
   get(namespace: string, name: string): MetadataRecord | undefined;
   /**
+   * Returns every namespace that holds at least one record, in no particular order. The iterator
+   * is live, so a caller copies it before the next write.
+   */
+  namespaces(): Iterable<string>;
+  /**
    * Returns a page of the matches of `query`. Throws `QueryError` for an invalid version range,
    * selector or page key.
    */

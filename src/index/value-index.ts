@@ -56,6 +56,11 @@ export class ValueIndex {
     return this.#keysByValue.get(value);
   }
 
+  /** Returns every value that at least one key has, in no particular order. */
+  values(): IterableIterator<string> {
+    return this.#keysByValue.keys();
+  }
+
   /**
    * Returns the key set of every value. The sets are live, so a caller must not hold them across a
    * write.

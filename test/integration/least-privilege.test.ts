@@ -1,7 +1,9 @@
 /**
  * The deploy RBAC is least privilege. The operator does its job with a token of its ServiceAccount
- * and the roles of `deploy/rbac.yaml`. Without any one verb that it uses, it fails visibly: in its
- * log, in its metrics, and in readiness where the index cannot be built.
+ * and the roles of `deploy/rbac.yaml`, its query endpoint checking callers with TokenReviews and
+ * SubjectAccessReviews. Without any one verb that it uses, it fails visibly: in its log, in its
+ * metrics, in readiness where the index cannot be built, and with a 503 where a caller cannot be
+ * checked.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -48,7 +50,20 @@ function env(identity: string): Record<string, string> {
     METADATA_LEASE_DURATION_SECONDS: '4',
     METADATA_RENEW_DEADLINE_SECONDS: '3',
     METADATA_RETRY_PERIOD_SECONDS: '1',
+    METADATA_AUTH: 'kubernetes',
   };
+}
+
+/** The resources whose reviews the query endpoint creates to check a caller. */
+const REVIEW_RESOURCES: readonly string[] = ['tokenreviews', 'subjectaccessreviews'];
+
+/** Sends a query with the caller token and returns the response's status code. */
+async function queryStatus(operator: OperatorProcess): Promise<number> {
+  const response = await fetch(`${operator.url}/v1/services?namespace=${NAMESPACE}`, {
+    headers: { Authorization: `Bearer ${callerToken}` },
+  });
+  await response.body?.cancel();
+  return response.status;
 }
 
 /** Returns the sum of the samples of a metric whose labels contain `labels`. */
@@ -138,6 +153,9 @@ function expectedMetric(grant: Grant): { name: string; labels: string; value: nu
   if (grant.resource === 'events') {
     return { name: 'metadata_event_write_errors_total', labels: `verb="${grant.verb}"`, value: 1 };
   }
+  if (REVIEW_RESOURCES.includes(grant.resource)) {
+    return { name: 'metadata_http_requests_total', labels: 'code="503"', value: 1 };
+  }
   if (grant.resource.endsWith('/status')) {
     return { name: 'metadata_reconcile_errors_total', labels: '', value: 1 };
   }
@@ -154,6 +172,8 @@ function expectedMetric(grant: Grant): { name: string; labels: string; value: nu
 const UNUSED: readonly string[] = [];
 
 let kubeconfig: string;
+/** A token of the operator's ServiceAccount for the endpoint's audience; it may list everything. */
+let callerToken: string;
 let operator: OperatorProcess | undefined;
 
 describe('deploy RBAC', () => {
@@ -162,6 +182,16 @@ describe('deploy RBAC', () => {
     await createNamespaces(plane, [NAMESPACE]);
     await installDeployRbac(plane);
     kubeconfig = await serviceAccountKubeconfig(plane, plane.dir);
+    const token = await kubectlOk(plane, [
+      'create',
+      'token',
+      'metadata-operator',
+      '-n',
+      OPERATOR_NAMESPACE,
+      '--audience=metadata-operator',
+      '--duration=1h',
+    ]);
+    callerToken = token.trim();
   });
 
   after(async () => {
@@ -193,7 +223,9 @@ describe('deploy RBAC', () => {
     assert.equal(condition(invalid, 'Stalled')?.status, 'True');
     assert.equal(condition(invalid, 'Stalled')?.reason, 'LimitExceeded');
 
-    const response = await query(operator.url, `namespace=${NAMESPACE}&tag=least-privilege`);
+    const response = await query(operator.url, `namespace=${NAMESPACE}&tag=least-privilege`, {
+      Authorization: `Bearer ${callerToken}`,
+    });
     assert.deepEqual(names(response), [`${NAMESPACE}/main-valid`]);
 
     const reasons = await waitFor('the LimitExceeded Event', async () => {
@@ -233,6 +265,9 @@ describe('deploy RBAC', () => {
           await createProbes(String(index));
           if (grant.resource === 'events' && grant.verb === 'patch') {
             await flapProbe(String(index));
+          }
+          if (REVIEW_RESOURCES.includes(grant.resource)) {
+            assert.equal(await queryStatus(operator), 503, 'a caller that cannot be checked');
           }
           if (UNUSED.includes(label)) {
             await assertUnaffected(operator, grant, String(index));

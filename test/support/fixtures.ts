@@ -118,9 +118,16 @@ export interface QueryResponse {
   items: { namespace: string; name: string; uid: string; tags: string[]; version: string }[];
 }
 
-/** Sends a query to the operator and returns the parsed body; throws unless the status is 200. */
-export async function query(baseUrl: string, search: string): Promise<QueryResponse> {
-  const response = await fetch(`${baseUrl}/v1/services?${search}`);
+/**
+ * Sends a query to the operator with the given request headers and returns the parsed body;
+ * throws unless the status is 200.
+ */
+export async function query(
+  baseUrl: string,
+  search: string,
+  headers: Record<string, string> = {},
+): Promise<QueryResponse> {
+  const response = await fetch(`${baseUrl}/v1/services?${search}`, { headers });
   if (response.status !== 200) {
     throw new Error(`query ${search} returned ${response.status}: ${await response.text()}`);
   }

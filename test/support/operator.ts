@@ -24,7 +24,8 @@ export interface OperatorProcess {
 
 /**
  * Starts the operator against a kubeconfig with the given extra environment variables, in the
- * folder `dir` (for its log), and waits until its endpoint accepts connections.
+ * folder `dir` (for its log), and waits until its endpoint accepts connections. The endpoint runs
+ * with `METADATA_AUTH=none` unless `env` sets `METADATA_AUTH=kubernetes`.
  */
 export async function startOperator(
   dir: string,
@@ -39,6 +40,7 @@ export async function startOperator(
     METADATA_HTTP_HOST: '127.0.0.1',
     METADATA_HTTP_PORT: String(port),
     METADATA_LOG_LEVEL: 'debug',
+    METADATA_AUTH: 'none',
     ...env,
   });
   const url = `http://127.0.0.1:${port}`;

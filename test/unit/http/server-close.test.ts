@@ -5,6 +5,7 @@ import { describe, mock, test } from 'node:test';
 
 import { Gauge } from 'prom-client';
 
+import { ALLOW_ALL } from '../../../src/http/authenticator.ts';
 import { CLOSE_GRACE_MS, createQueryServer } from '../../../src/http/server.ts';
 import { MetadataIndex } from '../../../src/index/metadata-index.ts';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.ts';
@@ -135,6 +136,7 @@ describe('query server close', () => {
   test('close before listen changes nothing', { timeout: HANG_GUARD_MS }, async () => {
     const server = createQueryServer({
       index: new MetadataIndex(),
+      authenticator: ALLOW_ALL,
       readiness: () => ({ ready: true }),
       staleSeconds: () => 0,
       metrics: createMetrics(),
@@ -159,6 +161,7 @@ describe('query server close', () => {
     const fixture = await startFixture();
     const server = createQueryServer({
       index: fixture.index,
+      authenticator: ALLOW_ALL,
       readiness: () => ({ ready: true }),
       staleSeconds: () => 0,
       metrics: createMetrics(),

@@ -272,6 +272,7 @@ describe('query server internal errors', () => {
           return index.size;
         },
         get: (namespace, name) => index.get(namespace, name),
+        namespaces: () => index.namespaces(),
         query: () => {
           throw new Error('index broke');
         },

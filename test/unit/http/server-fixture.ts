@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 
 import { pino } from 'pino';
 
+import { ALLOW_ALL } from '../../../src/http/authenticator.ts';
 import { MetadataIndex } from '../../../src/index/metadata-index.ts';
 import type { IndexReader } from '../../../src/index/reader.ts';
 import { recordKey, type MetadataRecord } from '../../../src/index/record.ts';
@@ -141,6 +142,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Server
   };
   const server = createQueryServer({
     index: options.reader === undefined ? index : options.reader(index),
+    authenticator: ALLOW_ALL,
     readiness: () => ({ ...readiness }),
     staleSeconds: () => fixture.staleSeconds,
     metrics,

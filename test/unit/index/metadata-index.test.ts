@@ -224,6 +224,27 @@ describe('MetadataIndex writes', () => {
   });
 });
 
+describe('MetadataIndex namespaces', () => {
+  test('lists namespaces that hold records', () => {
+    const index = new MetadataIndex();
+    index.upsert(makeRecord({ namespace: 'shop', name: 'a' }));
+    index.upsert(makeRecord({ namespace: 'shop', name: 'b' }));
+    index.upsert(makeRecord({ namespace: 'pay', name: 'a' }));
+
+    assert.deepEqual([...index.namespaces()].sort(), ['pay', 'shop']);
+  });
+
+  test('drops a namespace with its last record', () => {
+    const index = new MetadataIndex();
+    index.upsert(makeRecord({ namespace: 'shop', name: 'a' }));
+    index.upsert(makeRecord({ namespace: 'pay', name: 'a' }));
+
+    index.delete('pay/a');
+
+    assert.deepEqual([...index.namespaces()], ['shop']);
+  });
+});
+
 describe('MetadataIndex watermark', () => {
   const sequences: ReadonlyArray<readonly [readonly string[], string]> = [
     [['100'], '100'],
