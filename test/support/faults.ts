@@ -1,0 +1,99 @@
+/**
+ * Steps shared by the fault tests: a kubeconfig that reaches kube-apiserver through a `TcpProxy`,
+ * the operator's JSON log records, the API server's copy of a namespace's objects, and a bounded
+ * pool for concurrent requests.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ControlPlaneInfo } from './control-plane.ts';
+import { kubectlOk } from './kubectl.ts';
+import type { OperatorProcess } from './operator.ts';
+
+/** The parts of a kubeconfig that `proxiedKubeconfig` rewrites. */
+interface KubeconfigFile {
+  clusters: { cluster: { server: string } }[];
+}
+
+/**
+ * Writes a copy of the kubeconfig `source` whose server is `https://127.0.0.1:<proxyPort>`, and
+ * returns its path. The API server's certificate is issued for 127.0.0.1, so TLS verification
+ * passes through the proxy unchanged.
+ */
+export async function proxiedKubeconfig(
+  source: string,
+  proxyPort: number,
+  dir: string,
+): Promise<string> {
+  const config = JSON.parse(await readFile(source, 'utf8')) as KubeconfigFile;
+  for (const entry of config.clusters) {
+    entry.cluster.server = `https://127.0.0.1:${proxyPort}`;
+  }
+  const path = join(dir, `proxied-${proxyPort}.kubeconfig`);
+  await writeFile(path, JSON.stringify(config, null, 2), { mode: 0o600 });
+  return path;
+}
+
+/** One JSON log record of the operator. */
+export interface LogRecord {
+  readonly level: number;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+/** Returns the operator's log records so far; lines that are not JSON are skipped. */
+export async function logRecords(operator: OperatorProcess): Promise<LogRecord[]> {
+  const records: LogRecord[] = [];
+  for (const line of (await operator.logs()).split('\n')) {
+    if (!line.startsWith('{')) {
+      continue;
+    }
+    try {
+      records.push(JSON.parse(line) as LogRecord);
+    } catch {
+      // A line cut off by a process that was killed mid-write is no record.
+    }
+  }
+  return records;
+}
+
+/** An object as the API server lists it, reduced to what tests compare. */
+export interface ListedObject {
+  readonly key: string;
+  readonly uid: string;
+  readonly tags: readonly string[];
+}
+
+/** Returns the `ServiceMetadata` objects of a namespace as the API server lists them, by key. */
+export async function listFromApiServer(
+  plane: ControlPlaneInfo,
+  namespace: string,
+): Promise<ListedObject[]> {
+  const output = await kubectlOk(plane, ['get', 'smd', '-n', namespace, '-o', 'json']);
+  const list = JSON.parse(output) as {
+    items: { metadata: { name: string; uid: string }; spec: { tags?: string[] } }[];
+  };
+  return list.items
+    .map((item) => ({
+      key: `${namespace}/${item.metadata.name}`,
+      uid: item.metadata.uid,
+      tags: item.spec.tags ?? [],
+    }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** Runs `task` for every index from 0 to `count - 1`, with at most `concurrency` at once. */
+export async function runPool(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const index = next;
+      next += 1;
+      await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
