@@ -1,9 +1,10 @@
 /**
  * Steps shared by the fault tests: a kubeconfig that reaches kube-apiserver through a `TcpProxy`,
- * the operator's JSON log records, the API server's copy of a namespace's objects, and a bounded
- * pool for concurrent requests.
+ * the operator's JSON log records, the API server's copy of a namespace's objects, a bounded
+ * pool for concurrent requests, and a fast API client.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { Agent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import type { ControlPlaneInfo } from './control-plane.ts';
 import { kubectlOk } from './kubectl.ts';
@@ -96,4 +97,74 @@ export async function runPool(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+/** The parts of a kubeconfig that `ApiClient` reads. */
+interface ClientKubeconfig {
+  clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
+  users: { user: { token: string } }[];
+}
+
+/** The status code and parsed JSON body of one API request. */
+export interface ApiResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/**
+ * A minimal client of kube-apiserver for tests that need many requests quickly, which kubectl,
+ * one process per request, cannot send. It reads the server, CA and token of a test kubeconfig.
+ */
+export class ApiClient {
+  private readonly server: URL;
+  private readonly agent: Agent;
+  private readonly token: string;
+
+  private constructor(config: ClientKubeconfig) {
+    const cluster = config.clusters[0]?.cluster;
+    const user = config.users[0]?.user;
+    if (cluster === undefined || user === undefined) {
+      throw new Error('the kubeconfig has no cluster or no user');
+    }
+    this.server = new URL(cluster.server);
+    this.token = user.token;
+    const ca = Buffer.from(cluster['certificate-authority-data'], 'base64');
+    this.agent = new Agent({ ca, keepAlive: true, maxSockets: 64 });
+  }
+
+  /** Returns a client for the kubeconfig file at `path`. */
+  static async fromKubeconfig(path: string): Promise<ApiClient> {
+    return new ApiClient(JSON.parse(await readFile(path, 'utf8')) as ClientKubeconfig);
+  }
+
+  /** Sends a request with a JSON body (a merge patch for PATCH) and returns status and body. */
+  request(method: string, path: string, body?: object): Promise<ApiResponse> {
+    const contentType = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(new URL(path, this.server), {
+        method,
+        agent: this.agent,
+        headers: { authorization: `Bearer ${this.token}`, 'content-type': contentType },
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text === '' ? undefined : JSON.parse(text),
+          });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+  }
+
+  /** Closes the pooled connections. */
+  close(): void {
+    this.agent.destroy();
+  }
 }
