@@ -13,8 +13,15 @@ import {
   query,
   serviceMetadata,
 } from '../support/fixtures.ts';
-import { listFromApiServer, logRecords, proxiedKubeconfig } from '../support/faults.ts';
-import { apiServerMetric, operatorMetric } from '../support/metrics.ts';
+import {
+  listFromApiServer,
+  logRecords,
+  maxOverlap,
+  proxiedKubeconfig,
+  watchIntervals,
+  type WatchInterval,
+} from '../support/faults.ts';
+import { operatorMetric } from '../support/metrics.ts';
 import { startOperator, waitUntilReady, type OperatorProcess } from '../support/operator.ts';
 import { sharedControlPlane } from '../support/shared.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
@@ -28,8 +35,8 @@ const BACKOFF_MAX_MS = 2000;
 const CUTS = 10;
 /** Connection attempts less than this far apart belong to one round of retries. */
 const ROUND_GAP_MS = 150;
-/** The labels of kube-apiserver's gauge of open watches on `servicemetadatas`. */
-const OPEN_WATCH_LABELS = ['verb="WATCH"', 'resource="servicemetadatas"'];
+/** The user of the operator's kubeconfig, as the audit log records it. */
+const OPERATOR_USER = 'metadata-operator';
 
 let proxy: TcpProxy;
 let operator: OperatorProcess;
@@ -58,10 +65,17 @@ async function waitUntilConsistent(description: string): Promise<string[]> {
   return expected;
 }
 
-/** Waits until a `servicemetadatas` watch goes through the proxy again. */
-async function waitForOpenWatch(): Promise<void> {
-  await waitFor('a servicemetadatas watch to be open', async () => {
-    return (await apiServerMetric(plane, 'apiserver_longrunning_requests', OPEN_WATCH_LABELS)) >= 1;
+/** Returns the operator's `servicemetadatas` watches that overlap the time since `sinceMs`. */
+async function operatorWatchesSince(sinceMs: number): Promise<WatchInterval[]> {
+  const intervals = await watchIntervals(plane.auditLogPath, OPERATOR_USER, 'servicemetadatas');
+  return intervals.filter((interval) => (interval.endMs ?? Number.POSITIVE_INFINITY) >= sinceMs);
+}
+
+/** Waits until a `servicemetadatas` watch that started after `sinceMs` is open. */
+async function waitForWatchSince(sinceMs: number): Promise<void> {
+  await waitFor('an open servicemetadatas watch', async () => {
+    const watches = await operatorWatchesSince(sinceMs);
+    return watches.some((watch) => watch.startMs >= sinceMs && watch.endMs === undefined);
   });
 }
 
@@ -158,22 +172,25 @@ describe('connection faults', () => {
   });
 
   it('keeps one watch and backs off over repeated cuts', async (t) => {
-    let maxOpen = 0;
+    // The audit log tells the operator's watches apart from other clients'. kube-apiserver's
+    // apiserver_longrunning_requests gauge cannot, and the garbage collector of
+    // kube-controller-manager watches every resource, servicemetadatas included.
+    const startedMs = Date.now();
+    let cutMs = 0;
     for (let cut = 0; cut < CUTS; cut += 1) {
-      await waitForOpenWatch();
-      const open = await apiServerMetric(
-        plane,
-        'apiserver_longrunning_requests',
-        OPEN_WATCH_LABELS,
-      );
-      maxOpen = Math.max(maxOpen, open);
+      await waitForWatchSince(cutMs);
+      cutMs = Date.now();
       proxy.cut();
     }
-    await waitForOpenWatch();
-    t.diagnostic(`most servicemetadatas watches open at once over ${CUTS} cuts: ${maxOpen}`);
+    await waitForWatchSince(cutMs);
+    const watches = await operatorWatchesSince(startedMs);
+    const maxOpen = maxOverlap(watches);
+    t.diagnostic(`${watches.length} watches over ${CUTS} cuts, at most ${maxOpen} open at once`);
+    assert.ok(watches.length > CUTS);
     assert.equal(maxOpen, 1);
 
     const firstAttempt = proxy.attemptTimesMs.length;
+    let resumedMs: number | undefined;
     proxy.refuse();
     proxy.cut();
     try {
@@ -184,6 +201,7 @@ describe('connection faults', () => {
         { timeoutMs: 30_000 },
       );
     } finally {
+      resumedMs = Date.now();
       proxy.resume();
     }
 
@@ -198,7 +216,7 @@ describe('connection faults', () => {
       assert.ok(gap >= Math.min(previous * 2, BACKOFF_MAX_MS) * 0.9, `gap ${index} ${gap} ms`);
       assert.ok(gap <= BACKOFF_MAX_MS * 1.5, `gap ${index} ${gap} ms exceeds the maximum`);
     }
-    await waitForOpenWatch();
+    await waitForWatchSince(resumedMs ?? 0);
     await waitUntilConsistent('the index after the cuts');
   });
 });

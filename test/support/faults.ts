@@ -168,3 +168,77 @@ export class ApiClient {
     this.agent.destroy();
   }
 }
+
+/** One watch request as the audit log records it, in milliseconds since the epoch. */
+export interface WatchInterval {
+  readonly auditID: string;
+  readonly startMs: number;
+  /** When the response completed; undefined while the watch is open. */
+  readonly endMs?: number;
+}
+
+/** The audit event fields that `watchIntervals` reads. */
+interface RawAuditEvent {
+  auditID: string;
+  stage: string;
+  verb: string;
+  user: { username: string };
+  objectRef?: { resource?: string };
+  requestReceivedTimestamp: string;
+  stageTimestamp: string;
+}
+
+/**
+ * Returns the watch requests of `username` on `resource` from the audit log, in the order they
+ * were received. A watch has a `ResponseStarted` event when its response began and a
+ * `ResponseComplete` event when it ended.
+ */
+export async function watchIntervals(
+  auditLogPath: string,
+  username: string,
+  resource: string,
+): Promise<WatchInterval[]> {
+  const byId = new Map<string, { startMs: number; endMs?: number }>();
+  for (const line of (await readFile(auditLogPath, 'utf8')).split('\n')) {
+    if (!line.includes('"watch"')) {
+      continue;
+    }
+    const event = JSON.parse(line) as RawAuditEvent;
+    if (
+      event.verb !== 'watch' ||
+      event.user.username !== username ||
+      event.objectRef?.resource !== resource
+    ) {
+      continue;
+    }
+    const entry = byId.get(event.auditID) ?? {
+      startMs: Date.parse(event.requestReceivedTimestamp),
+    };
+    if (event.stage === 'ResponseComplete') {
+      entry.endMs = Date.parse(event.stageTimestamp);
+    }
+    byId.set(event.auditID, entry);
+  }
+  return [...byId]
+    .map(([auditID, entry]) => ({ auditID, ...entry }))
+    .sort((a, b) => a.startMs - b.startMs);
+}
+
+/** Returns the largest number of intervals open at one moment, counting open ones as endless. */
+export function maxOverlap(intervals: readonly WatchInterval[]): number {
+  const edges: [number, number][] = [];
+  for (const interval of intervals) {
+    edges.push([interval.startMs, 1]);
+    edges.push([interval.endMs ?? Number.POSITIVE_INFINITY, -1]);
+  }
+  // At equal times an end sorts before a start, so a watch that replaced another at the same
+  // millisecond does not count as overlapping it.
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let max = 0;
+  for (const [, change] of edges) {
+    open += change;
+    max = Math.max(max, open);
+  }
+  return max;
+}

@@ -1,10 +1,7 @@
 /**
- * Reads Prometheus text metrics: the operator's `/metrics`, and kube-apiserver's through kubectl
- * as the administrator. Fault tests read every metric through these functions, so a move of the
- * operator's metrics to another port or path changes only `operatorMetricsUrl`.
+ * Reads the operator's Prometheus metrics. Fault tests read every metric through these functions,
+ * so a move of the metrics to another port or path changes only `operatorMetricsUrl`.
  */
-import type { ControlPlaneInfo } from './control-plane.ts';
-import { kubectlOk } from './kubectl.ts';
 import type { OperatorProcess } from './operator.ts';
 
 /** Returns the URL of the operator's metrics. */
@@ -42,13 +39,4 @@ export async function operatorMetric(
     throw new Error(`GET ${operatorMetricsUrl(operator)} returned ${response.status}`);
   }
   return sumSamples(await response.text(), name, labels);
-}
-
-/** Returns the sum of a kube-apiserver metric's samples whose labels contain `labels`. */
-export async function apiServerMetric(
-  plane: ControlPlaneInfo,
-  name: string,
-  labels: readonly string[] = [],
-): Promise<number> {
-  return sumSamples(await kubectlOk(plane, ['get', '--raw', '/metrics']), name, labels);
 }
