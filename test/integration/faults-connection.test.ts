@@ -55,7 +55,7 @@ async function storedObjects(): Promise<string[]> {
   return listed.map((item) => `${item.key} ${item.uid} ${[...item.tags].sort().join(',')}`);
 }
 
-/** Waits until the operator's index holds exactly what the API server stores. */
+/** Waits until the operator's index contains exactly what the API server stores. */
 async function waitUntilConsistent(description: string): Promise<string[]> {
   const expected = await storedObjects();
   await waitFor(description, async () => {
@@ -172,7 +172,7 @@ describe('connection faults', () => {
   });
 
   it('keeps one watch and backs off over repeated cuts', async (t) => {
-    // The audit log tells the operator's watches apart from other clients'. kube-apiserver's
+    // The audit log distinguishes the operator's watches from other clients'. kube-apiserver's
     // apiserver_longrunning_requests gauge cannot, and the garbage collector of
     // kube-controller-manager watches every resource, servicemetadatas included.
     const startedMs = Date.now();
@@ -194,7 +194,7 @@ describe('connection faults', () => {
     proxy.refuse();
     proxy.cut();
     try {
-      // Five rounds cover 250, 500, 1000 and 2000 ms, then one more at the maximum.
+      // Six rounds give five gaps: 500, 1000 and 2000 ms, then two more at the maximum.
       await waitFor(
         'six rounds of reconnect attempts',
         () => gapsBetweenRounds(proxy.attemptTimesMs.slice(firstAttempt)).length >= 5,
