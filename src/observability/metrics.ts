@@ -13,7 +13,7 @@ export interface Metrics {
   readonly reconcileErrorsTotal: Counter;
   readonly queueDepth: Gauge;
   /** Full lists, the first one included, by reason: `initial`, `gone` (410) or `error`. */
-  readonly relistsTotal: Counter<'reason'>;
+  readonly relistsTotal: Counter<'resource' | 'reason'>;
   readonly watchRestartsTotal: Counter;
   readonly watchEventsTotal: Counter<'type'>;
   /** Objects currently stored, by state: `indexed` (valid) and `invalid`. */
@@ -75,8 +75,8 @@ export function createMetrics(): Metrics {
     }),
     relistsTotal: new Counter({
       name: 'metadata_relists_total',
-      help: 'Full lists of ServiceMetadata objects, by reason.',
-      labelNames: ['reason'],
+      help: 'Full lists by the reflectors, by resource (plural) and reason.',
+      labelNames: ['resource', 'reason'],
       registers,
     }),
     watchRestartsTotal: new Counter({

@@ -41,6 +41,11 @@ export interface ControlPlaneOptions {
    * the caller, which then stops them in order with `stop()`. Default: false.
    */
   detached?: boolean;
+  /**
+   * Extra kube-apiserver flags, after the defaults, such as `--watch-cache=false` for a test that
+   * needs watches served from etcd. They also apply when the API server restarts. Default: none.
+   */
+  apiServerArgs?: readonly string[];
 }
 
 /**
@@ -86,6 +91,7 @@ export class ControlPlane implements ControlPlaneInfo {
   readonly users = staticUsers();
   private readonly keepFolder: boolean;
   private detached = false;
+  private extraApiServerArgs: readonly string[] = [];
   private signal?: AbortSignal;
   private etcd?: ManagedProcess;
   private apiServer?: ManagedProcess;
@@ -103,6 +109,11 @@ export class ControlPlane implements ControlPlaneInfo {
   /** The kube-apiserver URL. */
   get server(): string {
     return `https://127.0.0.1:${this.apiServerPort}`;
+  }
+
+  /** The etcd client URL, for tests that call etcd's maintenance API. */
+  get etcdUrl(): string {
+    return `http://127.0.0.1:${this.etcdPort}`;
   }
 
   get auditLogPath(): string {
@@ -147,6 +158,7 @@ export class ControlPlane implements ControlPlaneInfo {
     const plane = new ControlPlane(dir, binDir, ports, options.keepFolder ?? false);
     plane.signal = options.signal;
     plane.detached = options.detached ?? false;
+    plane.extraApiServerArgs = options.apiServerArgs ?? [];
     try {
       await plane.writeFiles();
       await plane.startEtcd();
@@ -261,6 +273,7 @@ export class ControlPlane implements ControlPlaneInfo {
       '--audit-log-mode=blocking',
       '--profiling=false',
       '--v=1',
+      ...this.extraApiServerArgs,
     ];
   }
 

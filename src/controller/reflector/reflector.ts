@@ -130,7 +130,10 @@ export class Reflector<T extends StoredObject> {
     switch (action.type) {
       case 'requestListPage':
         if (action.continueToken === undefined) {
-          this.options.metrics.relistsTotal.inc({ reason: action.reason });
+          this.options.metrics.relistsTotal.inc({
+            resource: this.options.plural,
+            reason: action.reason,
+          });
         }
         void this.listPage(action.continueToken);
         return;
