@@ -1,0 +1,223 @@
+/**
+ * The part of the benchmark that runs against a real control plane: loading, the bare paged LIST,
+ * the operator's initial sync, HTTP load, propagation and status writes, size by size. The data
+ * set grows from one size to the next, so each size loads only the objects it adds.
+ */
+import { ControlPlane } from '../test/support/control-plane.ts';
+import { createNamespaces, installCrd } from '../test/support/fixtures.ts';
+import { waitFor } from '../test/support/wait.ts';
+import { ApiClient, servicemetadatasPath } from './api-client.ts';
+import { createObjects, pagedList, patchStatuses, type PagedList } from './cluster-load.ts';
+import { NAMESPACE_COUNT, TAG_LABEL_PREFIX, namespaceName, tagName } from './dataset.ts';
+import type { GeneratedObject } from './dataset.ts';
+import { loadUrl, startFloorServer, type HttpLoadResult } from './http-load.ts';
+import {
+  indexedObjects,
+  startBenchOperator,
+  statusWrites,
+  type BenchOperator,
+} from './operator-process.ts';
+import { measurePropagation, type PropagationResult } from './propagation.ts';
+import { QUERY_SHAPES, RARE_TAG_RANK } from './query-latency.ts';
+import { nowMs } from './stats.ts';
+
+/** The page size of the bare LIST: the operator's default `listPageSize`. */
+const LIST_PAGE_SIZE = 500;
+/**
+ * The size at which propagation and status writes are measured, when the run includes it; a run
+ * without it measures them at its first size.
+ */
+export const WRITE_PATH_SIZE = 10_000;
+const PROPAGATION_UPDATES = 300;
+const STATUS_WRITE_OBJECTS = 2000;
+/** The operator's default `statusWorkers`, which the raw PATCHes match in concurrency. */
+const STATUS_CONCURRENCY = 4;
+const SETTLE_TIMEOUT_MS = 900_000;
+
+/** Options of the cluster part. */
+export interface ClusterBenchOptions {
+  readonly sizes: readonly number[];
+  readonly connections: number;
+  readonly httpSeconds: number;
+}
+
+/** The cluster results at one size. */
+export interface ClusterSizeResult {
+  readonly objects: number;
+  readonly createsPerSecond: number;
+  readonly list: PagedList;
+  readonly initialSyncMs: number;
+  readonly http: readonly HttpLoadResult[];
+}
+
+/** The status write rates: the operator's and raw PATCHes at the same concurrency. */
+export interface StatusWriteResult {
+  readonly objects: number;
+  readonly concurrency: number;
+  readonly operatorPerSecond: number;
+  readonly rawPatchPerSecond: number;
+}
+
+/** Everything the cluster part measures. */
+export interface ClusterResult {
+  readonly sizes: ClusterSizeResult[];
+  propagation?: PropagationResult;
+  statusWrites?: StatusWriteResult;
+}
+
+/** The label selector equal to the selective query: the rare tag in production. */
+const SELECTIVE_LABELS = `${TAG_LABEL_PREFIX}${tagName(RARE_TAG_RANK)},environment=production`;
+
+/** Runs the cluster part over `objects`, whose length is the largest size. */
+export async function runClusterBench(
+  objects: readonly GeneratedObject[],
+  options: ClusterBenchOptions,
+  log: (line: string) => void,
+): Promise<ClusterResult> {
+  const plane = await ControlPlane.start();
+  const client = new ApiClient(plane.server, plane.users.admin.token, plane.caPath);
+  let operator: BenchOperator | undefined;
+  try {
+    await installCrd(plane);
+    await createNamespaces(
+      plane,
+      Array.from({ length: NAMESPACE_COUNT }, (_, index) => namespaceName(index)),
+    );
+    operator = await startBenchOperator(plane.dir, plane.operatorKubeconfig);
+
+    const result: ClusterResult = { sizes: [] };
+    let loaded = 0;
+    let createdSinceStart = 0;
+    const writePathSize = options.sizes.includes(WRITE_PATH_SIZE)
+      ? WRITE_PATH_SIZE
+      : options.sizes[0];
+    for (const size of options.sizes) {
+      log(`loading ${size - loaded} objects`);
+      const createsPerSecond = await createObjects(client, objects.slice(loaded, size));
+      createdSinceStart += size - loaded;
+      loaded = size;
+      await settle(operator, size, createdSinceStart);
+
+      log(`measuring the paged LIST and the initial sync at ${size}`);
+      const list = await pagedList(client, LIST_PAGE_SIZE);
+      await operator.stop();
+      operator = await startBenchOperator(plane.dir, plane.operatorKubeconfig);
+      createdSinceStart = 0;
+      await settle(operator, size, 0);
+
+      log(`measuring HTTP at ${size}`);
+      const http = await measureHttp(client, operator.url, options);
+      result.sizes.push({
+        objects: size,
+        createsPerSecond,
+        list,
+        initialSyncMs: operator.readyMs,
+        http,
+      });
+
+      if (size === writePathSize) {
+        log(`measuring propagation and status writes at ${size}`);
+        result.propagation = await measurePropagation(
+          client,
+          operator.url,
+          objects
+            .slice(0, size)
+            .filter((object) => object.namespace === namespaceName(0))
+            .slice(0, PROPAGATION_UPDATES),
+        );
+        await operator.stop();
+        const measured = await measureStatusWrites(
+          client,
+          plane,
+          objects.slice(0, STATUS_WRITE_OBJECTS),
+        );
+        operator = measured.operator;
+        result.statusWrites = measured.result;
+        await settle(operator, size, 0);
+      }
+    }
+
+    return result;
+  } finally {
+    await operator?.stop();
+    client.close();
+    await plane.stop();
+  }
+}
+
+/**
+ * Waits until the operator indexed `size` objects and wrote the status of the `expectedWrites`
+ * objects created since it started, so that no write runs behind the next measurement.
+ */
+async function settle(
+  operator: BenchOperator,
+  size: number,
+  expectedWrites: number,
+): Promise<void> {
+  await waitFor(
+    `the operator to index ${size} objects and write ${expectedWrites} statuses`,
+    async () =>
+      (await indexedObjects(operator.url)) === size &&
+      (await statusWrites(operator.url)) >= expectedWrites &&
+      (await queueDepth(operator.url)) === 0,
+    { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 200 },
+  );
+}
+
+async function queueDepth(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = /^metadata_workqueue_depth (\d+)/m.exec(text);
+  return match === null ? Number.NaN : Number(match[1]);
+}
+
+async function measureHttp(
+  client: ApiClient,
+  operatorUrl: string,
+  options: ClusterBenchOptions,
+): Promise<HttpLoadResult[]> {
+  const load = { connections: options.connections, durationSeconds: options.httpSeconds };
+  const apiLoad = { ...load, headers: { authorization: `Bearer ${client.token}` } };
+  const apiList = `${client.server}${servicemetadatasPath()}?labelSelector=${encodeURIComponent(SELECTIVE_LABELS)}`;
+  const floor = await startFloorServer();
+  try {
+    return [
+      await loadUrl('floor', `${floor.url}/v1/services?${QUERY_SHAPES.selective}`, load),
+      await loadUrl('operator', `${operatorUrl}/v1/services?${QUERY_SHAPES.selective}`, load),
+      await loadUrl('apiConsistent', `${apiList}&resourceVersion=`, apiLoad),
+      await loadUrl('apiWatchCache', `${apiList}&resourceVersion=0`, apiLoad),
+    ];
+  } finally {
+    await floor.stop();
+  }
+}
+
+/**
+ * Measures raw status PATCHes of `objects` with the operator stopped, then starts an operator,
+ * which finds every one of those statuses stale and rewrites it, and measures its write rate from
+ * its readiness to its last write.
+ */
+async function measureStatusWrites(
+  client: ApiClient,
+  plane: ControlPlane,
+  objects: readonly GeneratedObject[],
+): Promise<{ operator: BenchOperator; result: StatusWriteResult }> {
+  const rawPatchPerSecond = await patchStatuses(client, objects, STATUS_CONCURRENCY);
+  const operator = await startBenchOperator(plane.dir, plane.operatorKubeconfig);
+  const start = nowMs();
+  const writtenAtStart = await statusWrites(operator.url);
+  await waitFor(
+    `the operator to rewrite ${objects.length} statuses`,
+    async () => (await statusWrites(operator.url)) >= objects.length,
+    { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 10 },
+  );
+  const operatorPerSecond = (objects.length - writtenAtStart) / ((nowMs() - start) / 1000);
+  return {
+    operator,
+    result: {
+      objects: objects.length,
+      concurrency: STATUS_CONCURRENCY,
+      operatorPerSecond,
+      rawPatchPerSecond,
+    },
+  };
+}
