@@ -12,6 +12,7 @@ import {
   stopProcess,
   type ManagedProcess,
 } from '../test/support/processes.ts';
+import type { ApiClient } from './api-client.ts';
 import { nowMs } from './stats.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -30,12 +31,13 @@ export interface BenchOperator {
 }
 
 /**
- * Settings that the benchmark gives every operator: one replica without leader election, logs at
- * `warn`, and no write limit that a benchmark step could run into.
+ * Settings that the benchmark gives every operator: logs at `warn` and no write limit that a
+ * benchmark step could run into. Leader election stays on, and the benchmark holds the Lease (see
+ * `holdLease`), so an operator is a follower that indexes and serves queries but writes no status,
+ * unless a step turns leader election off.
  */
 const BENCH_ENV: Readonly<Record<string, string>> = {
   METADATA_LOG_LEVEL: 'warn',
-  METADATA_LEADER_ELECTION: 'false',
   METADATA_WRITE_QPS: '10000',
   METADATA_WRITE_BURST: '100000',
 };
@@ -100,6 +102,25 @@ async function waitUntilReady(managed: ManagedProcess, url: string, start: numbe
 
     await delay(READY_POLL_MS);
   }
+}
+
+/**
+ * Creates the operator's Lease (`metadata-operator` in `default`, its defaults) for another holder
+ * for an hour, so that every operator started with leader election stays a follower.
+ */
+export async function holdLease(client: ApiClient): Promise<void> {
+  const now = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  await client.sendOk('POST', '/apis/coordination.k8s.io/v1/namespaces/default/leases', {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'metadata-operator', namespace: 'default' },
+    spec: {
+      holderIdentity: 'benchmark-placeholder',
+      leaseDurationSeconds: 3600,
+      acquireTime: now,
+      renewTime: now,
+    },
+  });
 }
 
 /** Returns the value of counter `metadata_reconcile_total{result="written"}`, or 0. */
