@@ -176,9 +176,8 @@ async function measureHttp(
 }
 
 /**
- * Measures raw status PATCHes of `objects` with the operator stopped, then starts an operator,
- * which finds every one of those statuses stale and rewrites it, and measures its write rate from
- * its readiness to its last write.
+ * Measures raw status PATCHes of `objects` while only followers run, then the status writes of an
+ * operator without leader election, from its readiness until it wrote as many statuses.
  */
 async function measureStatusWrites(
   client: ApiClient,
@@ -186,8 +185,8 @@ async function measureStatusWrites(
   objects: readonly GeneratedObject[],
 ): Promise<{ operator: BenchOperator; result: StatusWriteResult }> {
   const rawPatchPerSecond = await patchStatuses(client, objects, STATUS_CONCURRENCY);
-  // Without leader election this operator writes status; no status was written before, so it
-  // writes one per object, and the rate is taken over the first writes.
+  // Without leader election this operator writes status. No status was written before, so it
+  // writes one per object, and the rate covers its first writes.
   const operator = await startBenchOperator(plane.dir, plane.operatorKubeconfig, {
     METADATA_LEADER_ELECTION: 'false',
   });

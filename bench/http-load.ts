@@ -18,7 +18,7 @@ export interface HttpLoadResult {
   readonly requestsPerSecond: number;
   readonly non2xx: number;
   readonly errors: number;
-  /** Mean response body size, in bytes. */
+  /** Mean size of a response with its headers, in bytes, as autocannon counts it. */
   readonly meanBodyBytes: number;
 }
 

@@ -99,7 +99,15 @@ function httpTable(cluster: ClusterResult): string {
       formatRatio(ratio(entry.latency.p50Ms, operator?.latency.p50Ms ?? Number.NaN)),
     ]);
   });
-  const headers = ['objects', 'target', 'p50 ms', 'p99 ms', 'req/s', 'body B', 'p50/operator p50'];
+  const headers = [
+    'objects',
+    'target',
+    'p50 ms',
+    'p99 ms',
+    'req/s',
+    'response B',
+    'p50/operator p50',
+  ];
   return `### HTTP selective query\n\n${markdownTable(headers, rows)}`;
 }
 
