@@ -116,22 +116,11 @@ export async function runClusterBench(
 
       if (size === writePathSize) {
         log(`measuring propagation and status writes at ${size}`);
-        result.propagation = await measurePropagation(
-          client,
-          operator.url,
-          objects
-            .slice(0, size)
-            .filter((object) => object.namespace === namespaceName(0))
-            .slice(0, PROPAGATION_UPDATES),
-        );
-        await operator.stop();
-        const measured = await measureStatusWrites(
-          client,
-          plane,
-          objects.slice(0, STATUS_WRITE_OBJECTS),
-        );
-        result.statusWrites = measured.result;
-        await measured.operator.stop();
+        const running = operator;
+        operator = undefined;
+        const measured = await measureWritePath(client, plane, running, objects.slice(0, size));
+        result.propagation = measured.propagation;
+        result.statusWrites = measured.statusWrites;
         operator = await startBenchOperator(plane.dir, plane.operatorKubeconfig);
         await settle(operator, size);
       }
@@ -143,6 +132,36 @@ export async function runClusterBench(
     client.close();
     await plane.stop();
   }
+}
+
+/**
+ * Measures propagation with the running follower, stops it, and measures status writes. Every
+ * operator that it started or received is stopped when it returns or throws.
+ */
+async function measureWritePath(
+  client: ApiClient,
+  plane: ControlPlane,
+  follower: BenchOperator,
+  objects: readonly GeneratedObject[],
+): Promise<{ propagation: PropagationResult; statusWrites: StatusWriteResult }> {
+  let propagation: PropagationResult;
+  try {
+    const probed = objects.filter((object) => object.namespace === namespaceName(0));
+    propagation = await measurePropagation(
+      client,
+      follower.url,
+      probed.slice(0, PROPAGATION_UPDATES),
+    );
+  } finally {
+    await follower.stop();
+  }
+
+  const statusWrites = await measureStatusWrites(
+    client,
+    plane,
+    objects.slice(0, STATUS_WRITE_OBJECTS),
+  );
+  return { propagation, statusWrites };
 }
 
 /** Waits until the operator indexed `size` objects. */
@@ -183,28 +202,29 @@ async function measureStatusWrites(
   client: ApiClient,
   plane: ControlPlane,
   objects: readonly GeneratedObject[],
-): Promise<{ operator: BenchOperator; result: StatusWriteResult }> {
+): Promise<StatusWriteResult> {
   const rawPatchPerSecond = await patchStatuses(client, objects, STATUS_CONCURRENCY);
   // Without leader election this operator writes status. No status was written before, so it
   // writes one per object, and the rate covers its first writes.
   const operator = await startBenchOperator(plane.dir, plane.operatorKubeconfig, {
     METADATA_LEADER_ELECTION: 'false',
   });
-  const start = nowMs();
-  const writtenAtStart = await statusWrites(operator.url);
-  await waitFor(
-    `the operator to rewrite ${objects.length} statuses`,
-    async () => (await statusWrites(operator.url)) >= objects.length,
-    { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 10 },
-  );
-  const operatorPerSecond = (objects.length - writtenAtStart) / ((nowMs() - start) / 1000);
-  return {
-    operator,
-    result: {
+  try {
+    const start = nowMs();
+    const writtenAtStart = await statusWrites(operator.url);
+    await waitFor(
+      `the operator to write ${objects.length} statuses`,
+      async () => (await statusWrites(operator.url)) >= objects.length,
+      { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 10 },
+    );
+    const operatorPerSecond = (objects.length - writtenAtStart) / ((nowMs() - start) / 1000);
+    return {
       objects: objects.length,
       concurrency: STATUS_CONCURRENCY,
       operatorPerSecond,
       rawPatchPerSecond,
-    },
-  };
+    };
+  } finally {
+    await operator.stop();
+  }
 }
