@@ -32,7 +32,7 @@ endif
 TEST_FLAGS := --test-reporter=spec --test-concurrency=1
 
 .PHONY: all node deps tools typecheck lint format build test test-unit test-gitops test-lua \
-  test-manifests test-integration dev soak clean
+  test-manifests test-integration bench dev soak clean
 
 all: build
 
@@ -100,6 +100,11 @@ test-manifests: tools
 test-integration: deps tools
 	node --test $(TEST_FLAGS) --test-global-setup=test/global-setup.ts \
 	  'test/integration/**/*.test.ts'
+
+# The benchmark against a real control plane; not part of `make test`. BENCH_SIZES=1000,10000
+# skips the 100,000-object case. See docs/benchmarks.md.
+bench: deps tools
+	node bench/run.ts
 
 dev: deps tools
 	node hack/dev.ts

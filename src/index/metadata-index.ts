@@ -41,6 +41,12 @@ import { ValueIndex } from './value-index.ts';
 import { VersionIndex } from './version-index.ts';
 import { Watermark } from './watermark.ts';
 
+/** The sorted matches of one key set, computed at one revision of the index. */
+interface SortedSet {
+  readonly revision: number;
+  readonly records: readonly MetadataRecord[];
+}
+
 /** Numbers of distinct keys in each inverted index, as `MetadataIndex.internalSizes` returns. */
 export interface InternalSizes {
   /** Number of records stored. */
@@ -74,6 +80,16 @@ export class MetadataIndex implements IndexReader {
   readonly #orders: Readonly<Record<SortOrder, RecordOrder>> = {
     name: new RecordOrder(),
     version: new RecordOrder(recordComparator('version', this.#versionOf)),
+  };
+  /**
+   * The matches of single-set queries in each sort order, by key set, valid while `revision` is
+   * the index's. A broad query such as one environment then costs one copy instead of a sort or a
+   * scan of all records. An entry holds one reference per match, and a key set that leaves the
+   * index takes its entry with it.
+   */
+  readonly #sortedSets: Readonly<Record<SortOrder, WeakMap<ReadonlySet<string>, SortedSet>>> = {
+    name: new WeakMap(),
+    version: new WeakMap(),
   };
   readonly #sets: IndexedSets = {
     records: this.#records,
@@ -281,12 +297,32 @@ export class MetadataIndex implements IndexReader {
    * Returns all matches in `order`. A large candidate set is cheaper to filter in the cached
    * order of all records than to sort afterwards.
    */
-  #sortedMatches(evaluation: QueryEvaluation, order: SortOrder): MetadataRecord[] {
+  #sortedMatches(evaluation: QueryEvaluation, order: SortOrder): readonly MetadataRecord[] {
     const estimate = evaluation.candidateEstimate;
     if (estimate === 0) {
       return [];
     }
 
+    const soleSet = evaluation.soleKeySet();
+    if (soleSet === undefined) {
+      return this.#computeSortedMatches(evaluation, order, estimate);
+    }
+
+    const cached = this.#sortedSets[order].get(soleSet);
+    if (cached?.revision === this.#revision) {
+      return cached.records;
+    }
+
+    const records = this.#computeSortedMatches(evaluation, order, estimate);
+    this.#sortedSets[order].set(soleSet, { revision: this.#revision, records });
+    return records;
+  }
+
+  #computeSortedMatches(
+    evaluation: QueryEvaluation,
+    order: SortOrder,
+    estimate: number,
+  ): MetadataRecord[] {
     const cached = this.#orders[order];
     if (prefersOrderedScan(estimate, this.#records.size)) {
       const filters = evaluation.filters();

@@ -55,6 +55,20 @@ export class QueryEvaluation {
     return planned.map(({ condition }) => this.#filterFor(condition));
   }
 
+  /**
+   * Returns the key set that alone decides the result: that of a plan whose only condition is an
+   * index step with a single key set, such as one environment or one tag. Otherwise undefined.
+   */
+  soleKeySet(): ReadonlySet<string> | undefined {
+    const [first, ...rest] = this.plan.steps;
+    if (first === undefined || rest.length > 0 || this.plan.filters.length > 0) {
+      return undefined;
+    }
+
+    const sets = [...this.#keySets(first.condition)];
+    return sets.length === 1 ? sets[0] : undefined;
+  }
+
   /** Returns every matching record, in no particular order. */
   matches(): MetadataRecord[] {
     if (this.candidateEstimate === 0) {
