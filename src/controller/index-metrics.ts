@@ -26,7 +26,8 @@ export interface IndexMetricsOptions {
 /** Default of `IndexMetricsOptions.infoMetricMaxSeries`. */
 export const DEFAULT_INFO_METRIC_MAX_SERIES = 10_000;
 
-const OMITTED_MESSAGE = 'metadata_service_info reached its series cap; further objects are left out';
+const OMITTED_MESSAGE =
+  'metadata_service_info reached its series cap; further objects are left out';
 
 /**
  * An index listener that keeps `metadata_index_objects` and `metadata_service_info` exact. Subscribe

@@ -70,7 +70,7 @@ export function createMetricsServer(options: MetricsServerOptions): MetricsServe
   const logger = options.logger.child({ component: 'metrics' });
   const state = { closing: false };
   const server = createServer((request, response) => {
-    respond(options.metrics, logger, state.closing, request, response).catch((error: unknown) => {
+    respond(options.metrics, logger, state, request, response).catch((error: unknown) => {
       logger.error({ err: error }, 'failed to write metrics response');
       abortResponse(response);
     });
@@ -93,7 +93,7 @@ export function createMetricsServer(options: MetricsServerOptions): MetricsServe
 async function respond(
   metrics: Metrics,
   logger: Logger,
-  closing: boolean,
+  state: { readonly closing: boolean },
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -107,7 +107,8 @@ async function respond(
     result = errorResponse(error, logger, method, path === METRICS_PATH ? path : 'unmatched');
   }
 
-  writeResponse(response, method, result, result.headers ?? {}, closing);
+  // Read at write time: a scrape that started before close() must end its connection too.
+  writeResponse(response, method, result, result.headers ?? {}, state.closing);
 }
 
 /** Returns the registry's text, or throws the `StatusError` of a wrong path or method. */

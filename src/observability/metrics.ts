@@ -58,12 +58,7 @@ export interface Metrics {
 
 /** The labels of `metadata_service_info`. */
 export type ServiceInfoLabel =
-  | 'namespace'
-  | 'name'
-  | 'service'
-  | 'version'
-  | 'environment'
-  | 'region';
+  'namespace' | 'name' | 'service' | 'version' | 'environment' | 'region';
 
 /** Creates the operator's metrics in a new registry, with prom-client's default process metrics. */
 export function createMetrics(): Metrics {

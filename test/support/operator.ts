@@ -16,6 +16,8 @@ export interface OperatorProcess {
   /** Base URL of the query endpoint, such as `http://127.0.0.1:40123`. */
   readonly url: string;
   readonly port: number;
+  /** Base URL of the metrics endpoint, whose only path is `/metrics`. */
+  readonly metricsUrl: string;
   /** Stops the process with SIGTERM and resolves once it exited. */
   stop(): Promise<void>;
   /** Returns everything the process logged so far. */
@@ -32,12 +34,15 @@ export async function startOperator(
   env: Record<string, string> = {},
 ): Promise<OperatorProcess> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const logPath = join(dir, `operator-${port}.log`);
   const managed = startProcess('metadata-operator', process.execPath, [MAIN], logPath, {
     ...process.env,
     METADATA_KUBECONFIG: kubeconfig,
     METADATA_HTTP_HOST: '127.0.0.1',
     METADATA_HTTP_PORT: String(port),
+    METADATA_METRICS_HOST: '127.0.0.1',
+    METADATA_METRICS_PORT: String(metricsPort),
     METADATA_LOG_LEVEL: 'debug',
     ...env,
   });
@@ -46,6 +51,7 @@ export async function startOperator(
     process: managed,
     url,
     port,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     stop: () => stopProcess(managed),
     logs: () => readFile(logPath, 'utf8'),
   };
@@ -68,4 +74,33 @@ export async function waitUntilReady(operator: OperatorProcess, timeoutMs = 60_0
     async () => (await fetch(`${operator.url}/readyz`)).status === 200,
     { timeoutMs },
   );
+}
+
+/** Returns the operator's metrics in the Prometheus text format, read from its metrics endpoint. */
+export async function scrapeMetrics(operator: OperatorProcess): Promise<string> {
+  const response = await fetch(`${operator.metricsUrl}/metrics`);
+  if (!response.ok) {
+    throw new Error(`scraping ${operator.metricsUrl}/metrics returned ${response.status}`);
+  }
+  return response.text();
+}
+
+/**
+ * Returns the sum of the samples of the metric `name` whose label text contains `labels`, such as
+ * `result="error"`; an empty `labels` sums every sample.
+ */
+export async function metricValue(
+  operator: OperatorProcess,
+  name: string,
+  labels = '',
+): Promise<number> {
+  const text = await scrapeMetrics(operator);
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (match?.[1] === name && (match[2] ?? '').includes(labels)) {
+      sum += Number(match[3]);
+    }
+  }
+  return sum;
 }
