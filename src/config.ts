@@ -89,11 +89,14 @@ export const metadataConfigSchema = z
       .default('0.0.0.0'),
     /**
      * Whether to export `metadata_service_info`, one series per indexed object with its namespace,
-     * name, service, version, environment and region. Default: false, because whoever can scrape
-     * the metrics then reads every namespace's metadata.
+     * name, service, version, environment and region. Default: false, because anyone who can
+     * scrape the metrics could then read every namespace's metadata.
      */
     infoMetric: z.boolean({ error: 'must be true or false' }).default(false),
-    /** The maximum number of `metadata_service_info` series; further objects are left out. Default: 10000. */
+    /**
+     * The maximum number of `metadata_service_info` series; further objects are left out.
+     * Default: 10000.
+     */
     infoMetricMaxSeries: integer(1, 1_000_000).default(10_000),
     /** The pino log level. Default: `info`. */
     logLevel: z

@@ -3,8 +3,8 @@
  * and, when turned on, one `metadata_service_info` series per object. It listens to the index's
  * changes, so every value moves in the same synchronous step as the index.
  *
- * The info series reveal every namespace's metadata to whoever can scrape the metrics, so they are
- * off by default, and capped when on: past the cap, further objects are left out and counted in
+ * The info series reveal every namespace's metadata to anyone who can scrape the metrics, so they
+ * are off by default and capped when on. Past the cap, further objects are left out and counted in
  * `metadata_service_info_omitted_objects`, and a warning is logged once. When an exported object is
  * deleted, a left-out object takes its place, so the series stay as many as the cap allows.
  */
@@ -30,8 +30,9 @@ const OMITTED_MESSAGE =
   'metadata_service_info reached its series cap; further objects are left out';
 
 /**
- * An index listener that keeps `metadata_index_objects` and `metadata_service_info` exact. Subscribe
- * it before the first write to the index, because it counts changes and never reads the index.
+ * An index listener that keeps `metadata_index_objects` and `metadata_service_info` exact.
+ * Subscribe it before the first write to the index, because it counts changes and never reads
+ * the index.
  */
 export class IndexMetrics implements IndexListener {
   readonly #metrics: Metrics;

@@ -19,10 +19,10 @@ import { methodNotAllowed, pathNotFound } from './status.ts';
 /** The only path that the metrics endpoint serves. */
 export const METRICS_PATH = '/metrics';
 
-/** Default of `MetricsServerOptions.port`, the port that Prometheus exporters commonly use. */
+/** Default of `MetricsServerOptions.port`. */
 export const DEFAULT_METRICS_PORT = 9090;
 
-/** Maximum time in ms that `close()` waits for a scrape in flight before it drops the connection. */
+/** Maximum time in ms that `close()` waits for a scrape in flight before dropping it. */
 export const METRICS_CLOSE_GRACE_MS = 5000;
 
 const ALLOWED_METHODS: readonly string[] = ['GET', 'HEAD'];

@@ -38,7 +38,7 @@ export interface Metrics {
   /** Approximate bytes of the cached results, as the cache's size calculation counts them. */
   readonly queryCacheBytes: Gauge;
   readonly httpRequestsTotal: Counter<'route' | 'code'>;
-  /** Time to answer an HTTP request, by route; a stream counts until its headers were sent. */
+  /** Time to respond to an HTTP request, by route; a stream counts until its headers were sent. */
   readonly httpRequestDurationSeconds: Histogram<'route'>;
   /** 1 while this replica holds the leader Lease and writes status, else 0. */
   readonly leader: Gauge;
@@ -126,7 +126,7 @@ export function createMetrics(): Metrics {
     }),
     conflictingObjects: new Gauge({
       name: 'metadata_conflicting_objects',
-      help: 'Valid objects that declare the same service, environment, region and version as another.',
+      help: 'Valid objects that share service, environment, region and version with another.',
       registers,
     }),
     indexStaleSeconds: new Gauge({
@@ -136,7 +136,7 @@ export function createMetrics(): Metrics {
     }),
     ready: new Gauge({
       name: 'metadata_ready',
-      help: '1 once every watched namespace was listed and its watch accepted (as /readyz), else 0.',
+      help: '1 once every watched namespace was listed and watched (as /readyz), else 0.',
       registers,
     }),
     queryDurationSeconds: new Histogram({
@@ -176,7 +176,7 @@ export function createMetrics(): Metrics {
     }),
     httpRequestDurationSeconds: new Histogram({
       name: 'metadata_http_request_duration_seconds',
-      help: 'Time to answer an HTTP request, by route; for a stream, until its headers were sent.',
+      help: 'Time to respond to an HTTP request, by route; a stream until its headers were sent.',
       labelNames: ['route'],
       buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
       registers,
@@ -210,13 +210,13 @@ export function createMetrics(): Metrics {
     }),
     serviceInfo: new Gauge({
       name: 'metadata_service_info',
-      help: 'Metadata of one indexed object, value 1; present only when the infoMetric setting is on.',
+      help: 'Metadata of one indexed object, value 1; present only with the infoMetric setting.',
       labelNames: ['namespace', 'name', 'service', 'version', 'environment', 'region'],
       registers,
     }),
     serviceInfoOmittedObjects: new Gauge({
       name: 'metadata_service_info_omitted_objects',
-      help: 'Indexed objects left out of metadata_service_info because it reached infoMetricMaxSeries.',
+      help: 'Indexed objects left out of metadata_service_info past infoMetricMaxSeries.',
       registers,
     }),
   };

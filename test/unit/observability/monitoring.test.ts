@@ -1,8 +1,8 @@
 /**
  * The Grafana dashboard and the PrometheusRule against the metrics that `createMetrics()`
  * registers: every operator metric has a panel, and every expression names only metrics that
- * exist. PromQL is not parsed; names are the identifiers that are neither functions, keywords,
- * label names nor quoted text.
+ * exist. PromQL is not parsed: a metric name is any identifier that is not a function, a keyword,
+ * a label name or quoted text.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
