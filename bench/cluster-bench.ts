@@ -168,7 +168,7 @@ async function measureWritePath(
 async function settle(operator: BenchOperator, size: number): Promise<void> {
   await waitFor(
     `the operator to index ${size} objects`,
-    async () => (await indexedObjects(operator.url)) === size,
+    async () => (await indexedObjects(operator.metricsUrl)) === size,
     { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 100 },
   );
 }
@@ -211,10 +211,10 @@ async function measureStatusWrites(
   });
   try {
     const start = nowMs();
-    const writtenAtStart = await statusWrites(operator.url);
+    const writtenAtStart = await statusWrites(operator.metricsUrl);
     await waitFor(
       `the operator to write ${objects.length} statuses`,
-      async () => (await statusWrites(operator.url)) >= objects.length,
+      async () => (await statusWrites(operator.metricsUrl)) >= objects.length,
       { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 10 },
     );
     const operatorPerSecond = (objects.length - writtenAtStart) / ((nowMs() - start) / 1000);

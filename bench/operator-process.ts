@@ -24,6 +24,8 @@ const READY_TIMEOUT_MS = 600_000;
 /** A running operator and how long it took to report ready. */
 export interface BenchOperator {
   readonly url: string;
+  /** The base URL of the metrics endpoint, which serves `/metrics`. */
+  readonly metricsUrl: string;
   readonly process: ManagedProcess;
   /** Time from the spawn to the first 200 of `/readyz`, in milliseconds. */
   readonly readyMs: number;
@@ -56,6 +58,7 @@ export async function startBenchOperator(
 ): Promise<BenchOperator> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const metricsPort = await freePort();
   const start = nowMs();
   const managed = startProcess(
     'metadata-operator',
@@ -68,6 +71,8 @@ export async function startBenchOperator(
       METADATA_KUBECONFIG: kubeconfig,
       METADATA_HTTP_HOST: '127.0.0.1',
       METADATA_HTTP_PORT: String(port),
+      METADATA_METRICS_HOST: '127.0.0.1',
+      METADATA_METRICS_PORT: String(metricsPort),
       ...env,
     },
   );
@@ -79,7 +84,13 @@ export async function startBenchOperator(
     throw error;
   }
 
-  return { url, process: managed, readyMs: nowMs() - start, stop: () => stopProcess(managed) };
+  return {
+    url,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
+    process: managed,
+    readyMs: nowMs() - start,
+    stop: () => stopProcess(managed),
+  };
 }
 
 async function waitUntilReady(managed: ManagedProcess, url: string, start: number): Promise<void> {
@@ -126,15 +137,15 @@ export async function holdLease(client: ApiClient): Promise<void> {
 }
 
 /** Returns the value of counter `metadata_reconcile_total{result="written"}`, or 0. */
-export async function statusWrites(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+export async function statusWrites(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
   const match = /^metadata_reconcile_total\{result="written"\} (\d+)/m.exec(text);
   return match === null ? 0 : Number(match[1]);
 }
 
 /** Returns the value of gauge `metadata_objects{state="indexed"}`, or 0. */
-export async function indexedObjects(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+export async function indexedObjects(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
   const match = /^metadata_objects\{state="indexed"\} (\d+)/m.exec(text);
   return match === null ? 0 : Number(match[1]);
 }

@@ -29,6 +29,9 @@ expect() {
 render base deploy
 expect base '^kind: Deployment$'
 expect base '^  replicas: 2$'
+expect base '^kind: NetworkPolicy$'
+expect base 'mesh.datapunk.io/metrics-scraper: "true"'
+expect base '^  - name: metrics$'
 
 render high-availability overlays/high-availability
 expect high-availability '^  replicas: 3$'
@@ -55,6 +58,9 @@ expect components '- alert: MetadataIndexStale$'
 expect components '- alert: MetadataNoLeader$'
 expect components '- alert: MetadataReconcileErrors$'
 expect components '- alert: MetadataWatchRestartsHigh$'
+expect components '- alert: MetadataNotReady$'
+expect components '- alert: MetadataInvalidObjects$'
+expect components '^    port: metrics$'
 
 if [ "$failed" -ne 0 ]; then
   exit 1

@@ -16,6 +16,8 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const port = process.env.METADATA_HTTP_PORT ?? '8080';
 // Loopback only: a development endpoint has no access control.
 const host = process.env.METADATA_HTTP_HOST ?? '127.0.0.1';
+const metricsPort = process.env.METADATA_METRICS_PORT ?? '9090';
+const metricsHost = process.env.METADATA_METRICS_HOST ?? '127.0.0.1';
 const kubeconfig = resolve(root, '.dev', 'kubeconfig');
 
 const cancel = new AbortController();
@@ -84,6 +86,8 @@ async function start(): Promise<void> {
       METADATA_HTTP_PORT: port,
       // The local endpoint stays open so that the example curl commands need no token.
       METADATA_AUTH: 'none',
+      METADATA_METRICS_HOST: metricsHost,
+      METADATA_METRICS_PORT: metricsPort,
     },
     // Detached: Ctrl-C reaches only this script, which then stops the operator with one SIGTERM,
     // so that the operator shuts down gracefully and releases its Lease.
@@ -109,6 +113,7 @@ The operator is ready. Try:
   curl '${base}/v1/services?tag=critical&environment=production&version=>=2.0.0'
   curl '${base}/v1/services?namespace=payments&region=eu-west'
   curl '${base}/v1/services/payments/payment-gateway-prod-eu'
+  curl 'http://localhost:${metricsPort}/metrics'
 
   kubectl --kubeconfig ${kubeconfig} get smd -A
   kubectl --kubeconfig ${kubeconfig} get mdq,cmdq -A

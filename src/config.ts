@@ -133,6 +133,24 @@ export const metadataConfigSchema = z
      * Default: 10000.
      */
     authCacheMaxEntries: integer(1, 1_000_000).default(10_000),
+    /** The TCP port of the metrics endpoint, `GET /metrics`; 0 picks a free port. Default: 9090. */
+    metricsPort: integer(0, 65_535).default(9090),
+    /** The address that the metrics endpoint listens on. Default: `0.0.0.0`. */
+    metricsHost: z
+      .string({ error: HOST_RULE })
+      .refine(isHost, { error: HOST_RULE })
+      .default('0.0.0.0'),
+    /**
+     * Whether to export `metadata_service_info`, one series per indexed object with its namespace,
+     * name, service, version, environment and region. Default: false, because anyone who can
+     * scrape the metrics could then read every namespace's metadata.
+     */
+    infoMetric: z.boolean({ error: 'must be true or false' }).default(false),
+    /**
+     * The maximum number of `metadata_service_info` series; further objects are left out.
+     * Default: 10000.
+     */
+    infoMetricMaxSeries: integer(1, 1_000_000).default(10_000),
     /** The pino log level. Default: `info`. */
     logLevel: z
       .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
@@ -215,6 +233,15 @@ export const metadataConfigSchema = z
           `${config.httpMaxHeaderSize}, because the request line counts toward the header size`,
       });
     }
+    if (config.metricsPort !== 0 && config.metricsPort === config.httpPort) {
+      context.addIssue({
+        code: 'custom',
+        path: ['metricsPort'],
+        message:
+          'must differ from METADATA_HTTP_PORT (--http-port), which is ' +
+          `${config.httpPort}, because the metrics endpoint is a server of its own`,
+      });
+    }
     if (config.backoffMaxMs < config.backoffInitialMs) {
       context.addIssue({
         code: 'custom',
@@ -285,6 +312,14 @@ const SETTINGS: readonly Setting[] = [
     'lifetime of a cached token or access decision, in seconds',
   ),
   setting('authCacheMaxEntries', 'integer', 'maximum number of cached token and access decisions'),
+  setting('metricsPort', 'integer', 'TCP port of the metrics endpoint; 0 picks a free port'),
+  setting('metricsHost', 'string', 'address that the metrics endpoint listens on'),
+  setting(
+    'infoMetric',
+    'boolean',
+    'whether to export metadata_service_info, which shows every namespace to scrapers',
+  ),
+  setting('infoMetricMaxSeries', 'integer', 'maximum number of metadata_service_info series'),
   setting('logLevel', 'string', `log level: ${LOG_LEVELS.join(', ')}`),
   setting('listPageSize', 'integer', 'number of objects per list request'),
   setting('watchTimeoutSeconds', 'integer', 'server-side timeout of a watch, in seconds'),

@@ -1,8 +1,8 @@
 /**
- * The operator's entry point: reads the configuration, starts the controller layer and the query
- * endpoint, and stops both on SIGTERM or SIGINT. The two layers meet only here: the endpoint
- * receives the index's read side, the readiness and staleness reports and the authenticator as
- * plain values.
+ * The operator's entry point: reads the configuration, starts the controller layer, the query
+ * endpoint and the metrics endpoint, and stops them on SIGTERM or SIGINT. The two layers meet only
+ * here: the endpoint receives the index's read side, the readiness and staleness reports and the
+ * authenticator as plain values.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import {
@@ -14,8 +14,10 @@ import {
 } from './config.ts';
 import { kubernetesAccessReviews } from './controller/auth/access-reviews.ts';
 import { KubernetesAuthenticator } from './controller/auth/kubernetes-authenticator.ts';
+import { IndexMetrics } from './controller/index-metrics.ts';
 import { Manager } from './controller/manager.ts';
 import { ALLOW_ALL, type Authenticator } from './http/authenticator.ts';
+import { createMetricsServer } from './http/metrics-server.ts';
 import { createQueryServer } from './http/server.ts';
 import { MetadataIndex } from './index/metadata-index.ts';
 import { createRootLogger, type Logger } from './observability/logger.ts';
@@ -77,6 +79,14 @@ async function run(config: MetadataConfig, logger: Logger): Promise<void> {
   const metrics = createMetrics();
   const index = new MetadataIndex();
   const kubeConfig = loadKubeConfig(config.kubeconfig);
+  index.subscribe(
+    new IndexMetrics({
+      metrics,
+      logger,
+      infoMetric: config.infoMetric,
+      infoMetricMaxSeries: config.infoMetricMaxSeries,
+    }),
+  );
   const manager = new Manager({
     settings: config,
     kubeConfig,
@@ -110,8 +120,16 @@ async function run(config: MetadataConfig, logger: Logger): Promise<void> {
     maxWatchStreamsPerCaller: config.httpMaxWatchStreamsPerCaller,
   });
 
+  const metricsServer = createMetricsServer({
+    metrics,
+    logger,
+    host: config.metricsHost,
+    port: config.metricsPort,
+  });
+
   const { port } = await server.listen();
   logger.info({ host: config.httpHost, port }, 'query endpoint listening');
+  await metricsServer.listen();
   manager.start();
 
   let stopping = false;
@@ -122,7 +140,7 @@ async function run(config: MetadataConfig, logger: Logger): Promise<void> {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    void Promise.all([server.close(), manager.stop()]).then(
+    void Promise.all([server.close(), metricsServer.close(), manager.stop()]).then(
       () => {
         logger.info('shutdown complete');
         process.exit(0);

@@ -19,6 +19,7 @@ export function conflictIdentity(namespace: string, spec: NormalizedSpec): strin
 export class ConflictTracker {
   private readonly identities = new Map<string, string>();
   private readonly groups = new Map<string, Set<string>>();
+  private conflicting = 0;
 
   /**
    * Sets the identity of the object `key`, or removes it when `identity` is undefined (the object
@@ -34,7 +35,9 @@ export class ConflictTracker {
     const affected = new Set<string>([key]);
     if (previous !== undefined) {
       const group = this.groups.get(previous);
+      const size = group?.size ?? 0;
       group?.delete(key);
+      this.conflicting += conflictingMembers(size - 1) - conflictingMembers(size);
       for (const member of group ?? []) {
         affected.add(member);
       }
@@ -47,6 +50,7 @@ export class ConflictTracker {
     if (identity !== undefined) {
       this.identities.set(key, identity);
       const group = this.groups.get(identity) ?? new Set<string>();
+      this.conflicting += conflictingMembers(group.size + 1) - conflictingMembers(group.size);
       group.add(key);
       this.groups.set(identity, group);
       for (const member of group) {
@@ -63,10 +67,20 @@ export class ConflictTracker {
     return [...(group ?? [])].filter((member) => member !== key).sort();
   }
 
+  /** Number of objects that share their identity with at least one other object. */
+  get conflictingObjects(): number {
+    return this.conflicting;
+  }
+
   /** Number of identities tracked, for tests that check nothing is left behind. */
   get size(): number {
     return this.groups.size;
   }
+}
+
+/** Returns how many members of a group of `size` objects are in conflict: all, or none alone. */
+function conflictingMembers(size: number): number {
+  return size >= 2 ? size : 0;
 }
 
 /** Returns the condition message of an object that conflicts with `others`. */

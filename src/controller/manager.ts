@@ -307,6 +307,7 @@ export class Manager {
   private startWorkersOnceSynced(): void {
     if (!this.synced && [...this.reflectors.values()].every((reflector) => reflector.synced)) {
       this.synced = true;
+      this.options.metrics.ready.set(1);
       this.logger.info(
         { objects: this.options.index.size },
         'caches synced; starting status workers',

@@ -48,6 +48,7 @@ export class MetadataHandler {
     }
     this.options.metrics.objects.set({ state: 'indexed' }, this.options.index.size);
     this.options.metrics.objects.set({ state: 'invalid' }, this.invalid.size);
+    this.options.metrics.conflictingObjects.set(this.options.conflicts.conflictingObjects);
   }
 
   private index(key: string, object: ServiceMetadata): void {

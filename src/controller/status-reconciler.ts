@@ -212,6 +212,7 @@ export class StatusReconciler<T extends StatusObject<S>, S> {
       case 'conflict': {
         // A conflict means the stored copy is stale; retry once the watch caught up.
         const delayMs = queue.addRateLimited(key);
+        metrics.queueRetriesTotal.inc();
         metrics.reconcileTotal.inc({ result: 'conflict' });
         log.debug({ delayMs, detail: result.message }, 'status write conflicted; requeued');
         return;
@@ -226,6 +227,7 @@ export class StatusReconciler<T extends StatusObject<S>, S> {
         return;
       case 'failed': {
         const delayMs = queue.addRateLimited(key, result.delayMs);
+        metrics.queueRetriesTotal.inc();
         metrics.reconcileTotal.inc({ result: 'error' });
         metrics.reconcileErrorsTotal.inc();
         log.error({ err: result.err, delayMs, detail: result.message }, 'failed to write status');

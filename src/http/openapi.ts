@@ -188,12 +188,6 @@ const PATHS: Json = {
       COMMON_HEADERS,
     ),
   }),
-  '/metrics': operation('Prometheus metrics', [], {
-    '200': textResponse(
-      'The metrics in the Prometheus text format.',
-      'text/plain; version=0.0.4; charset=utf-8',
-    ),
-  }),
   '/openapi.json': operation('This document', [], {
     '200': {
       description: 'The OpenAPI 3.1 document.',

@@ -42,7 +42,6 @@ const getServiceRoute: Route = {
 };
 const healthzRoute: Route = { pattern: '/healthz', isQuery: false, handle: () => text('ok') };
 const readyzRoute: Route = { pattern: '/readyz', isQuery: false, handle: checkReadiness };
-const metricsRoute: Route = { pattern: '/metrics', isQuery: false, handle: exportMetrics };
 const openApiRoute: Route = {
   pattern: '/openapi.json',
   isQuery: false,
@@ -50,9 +49,10 @@ const openApiRoute: Route = {
 };
 
 const EXACT_ROUTES: ReadonlyMap<string, Route> = new Map(
-  [listServicesRoute, listFacetsRoute, healthzRoute, readyzRoute, metricsRoute, openApiRoute].map(
-    (route) => [route.pattern, route],
-  ),
+  [listServicesRoute, listFacetsRoute, healthzRoute, readyzRoute, openApiRoute].map((route) => [
+    route.pattern,
+    route,
+  ]),
 );
 
 /** Every route pattern, for the message of a 404 on an unknown path. */
@@ -62,7 +62,6 @@ export const ROUTE_PATTERNS: readonly string[] = [
   listFacetsRoute.pattern,
   healthzRoute.pattern,
   readyzRoute.pattern,
-  metricsRoute.pattern,
   openApiRoute.pattern,
 ];
 
@@ -122,10 +121,4 @@ function checkReadiness(context: RouteContext): HttpResponse {
   }
 
   return text('ok');
-}
-
-/** Handles `/metrics`: returns the registry in the Prometheus text format. */
-async function exportMetrics(context: RouteContext): Promise<HttpResponse> {
-  const { registry } = context.metrics;
-  return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
 }

@@ -1,7 +1,8 @@
 /**
  * The HTTP server of the query endpoint, on Node's `http` module. It matches the route, runs the
  * handler, turns every error into a `Status` body, adds the common headers, and records one
- * `httpRequestsTotal` sample per request (plus `queryDurationSeconds` on the query routes).
+ * `httpRequestsTotal` and one `httpRequestDurationSeconds` sample per request (plus
+ * `queryDurationSeconds` on the query routes).
  *
  * The server receives everything it reads as plain values: the index's read interface, a readiness
  * signal and a staleness gauge. It never talks to the API server itself. While it listens it
@@ -242,6 +243,7 @@ async function handleRequest(
   const seconds = (performance.now() - startedAt) / 1000;
   const { metrics } = server.context;
   metrics.httpRequestsTotal.inc({ route, code: String(result.status) });
+  metrics.httpRequestDurationSeconds.observe({ route }, seconds);
   if (match?.route.isQuery === true && result.waited !== true) {
     metrics.queryDurationSeconds.observe({ route }, seconds);
   }

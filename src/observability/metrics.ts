@@ -12,13 +12,24 @@ export interface Metrics {
   readonly reconcileDurationSeconds: Histogram;
   readonly reconcileErrorsTotal: Counter;
   readonly queueDepth: Gauge;
+  /** Keys put back into a work queue with backoff after a conflict or a failed write. */
+  readonly queueRetriesTotal: Counter;
   /** Full lists, the first one included, by reason: `initial`, `gone` (410) or `error`. */
   readonly relistsTotal: Counter<'resource' | 'reason'>;
   readonly watchRestartsTotal: Counter;
   readonly watchEventsTotal: Counter<'type'>;
   /** Objects currently stored, by state: `indexed` (valid) and `invalid`. */
   readonly objects: Gauge<'state'>;
+  /**
+   * Valid objects in the index, by namespace. A namespace without indexed objects has no series.
+   */
+  readonly indexObjects: Gauge<'namespace'>;
+  /** Valid objects that currently share their service, environment, region and version. */
+  readonly conflictingObjects: Gauge;
+  /** Seconds since the last list, watch event or bookmark: the age of the last sync. */
   readonly indexStaleSeconds: Gauge;
+  /** 1 once every watched namespace was listed and watched, as `/readyz` reports, else 0. */
+  readonly ready: Gauge;
   readonly queryDurationSeconds: Histogram<'route'>;
   readonly queryCacheTotal: Counter<'result'>;
   /** Cache entries removed, by reason: `size` (a bound), `expired` (TTL), `invalidated`. */
@@ -31,6 +42,8 @@ export interface Metrics {
   readonly httpConnections: Gauge;
   /** Connections closed at once because `httpMaxConnections` were open. */
   readonly httpConnectionsRejectedTotal: Counter;
+  /** Time to respond to an HTTP request, by route; a stream counts until its headers were sent. */
+  readonly httpRequestDurationSeconds: Histogram<'route'>;
   /** 1 while this replica holds the leader Lease and writes status, else 0. */
   readonly leader: Gauge;
   /** Requests waiting now for a resourceVersion or for their result to change. */
@@ -41,7 +54,15 @@ export interface Metrics {
   readonly watchStreamsEndedTotal: Counter<'reason'>;
   /** Event writes that the API server rejected or that failed, by verb: `create` or `patch`. */
   readonly eventWriteErrorsTotal: Counter<'verb'>;
+  /** One series of value 1 per indexed object, when the `infoMetric` setting turns it on. */
+  readonly serviceInfo: Gauge<ServiceInfoLabel>;
+  /** Indexed objects that `serviceInfo` leaves out because it reached its series cap. */
+  readonly serviceInfoOmittedObjects: Gauge;
 }
+
+/** The labels of `metadata_service_info`. */
+export type ServiceInfoLabel =
+  'namespace' | 'name' | 'service' | 'version' | 'environment' | 'region';
 
 /** Creates the operator's metrics in a new registry, with prom-client's default process metrics. */
 export function createMetrics(): Metrics {
@@ -73,6 +94,11 @@ export function createMetrics(): Metrics {
       help: 'Keys waiting in the status work queue.',
       registers,
     }),
+    queueRetriesTotal: new Counter({
+      name: 'metadata_workqueue_retries_total',
+      help: 'Keys requeued with backoff after a status write conflicted or failed.',
+      registers,
+    }),
     relistsTotal: new Counter({
       name: 'metadata_relists_total',
       help: 'Full lists by the reflectors, by resource (plural) and reason.',
@@ -96,9 +122,25 @@ export function createMetrics(): Metrics {
       labelNames: ['state'],
       registers,
     }),
+    indexObjects: new Gauge({
+      name: 'metadata_index_objects',
+      help: 'Valid ServiceMetadata objects in the index, by namespace.',
+      labelNames: ['namespace'],
+      registers,
+    }),
+    conflictingObjects: new Gauge({
+      name: 'metadata_conflicting_objects',
+      help: 'Valid objects that share service, environment, region and version with another.',
+      registers,
+    }),
     indexStaleSeconds: new Gauge({
       name: 'metadata_index_stale_seconds',
-      help: 'Seconds since the last watch event or bookmark.',
+      help: 'Seconds since the last list, watch event or bookmark (the age of the last sync).',
+      registers,
+    }),
+    ready: new Gauge({
+      name: 'metadata_ready',
+      help: '1 once every watched namespace was listed and watched (as /readyz), else 0.',
       registers,
     }),
     queryDurationSeconds: new Histogram({
@@ -146,6 +188,13 @@ export function createMetrics(): Metrics {
       help: 'TCP connections closed at once because the maximum number of connections was open.',
       registers,
     }),
+    httpRequestDurationSeconds: new Histogram({
+      name: 'metadata_http_request_duration_seconds',
+      help: 'Time to respond to an HTTP request, by route; a stream until its headers were sent.',
+      labelNames: ['route'],
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      registers,
+    }),
     leader: new Gauge({
       name: 'metadata_leader',
       help: '1 while this replica holds the leader Lease and writes status, else 0.',
@@ -171,6 +220,17 @@ export function createMetrics(): Metrics {
       name: 'metadata_event_write_errors_total',
       help: 'Event writes that failed, by verb (create or patch).',
       labelNames: ['verb'],
+      registers,
+    }),
+    serviceInfo: new Gauge({
+      name: 'metadata_service_info',
+      help: 'Metadata of one indexed object, value 1; present only with the infoMetric setting.',
+      labelNames: ['namespace', 'name', 'service', 'version', 'environment', 'region'],
+      registers,
+    }),
+    serviceInfoOmittedObjects: new Gauge({
+      name: 'metadata_service_info_omitted_objects',
+      help: 'Indexed objects left out of metadata_service_info past infoMetricMaxSeries.',
       registers,
     }),
   };

@@ -19,6 +19,7 @@ describe('deploy manifests', () => {
       'deployment.apps',
       'clusterrole.rbac.authorization.k8s.io',
       'poddisruptionbudget.policy',
+      'networkpolicy.networking.k8s.io',
     ]) {
       assert.match(result.stdout, new RegExp(`${kind.replace(/\./g, '\\.')}/metadata-operator`));
     }

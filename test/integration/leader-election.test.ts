@@ -13,7 +13,12 @@ import {
   serviceMetadata,
 } from '../support/fixtures.ts';
 import { kubectlOk } from '../support/kubectl.ts';
-import { startOperator, waitUntilReady, type OperatorProcess } from '../support/operator.ts';
+import {
+  scrapeMetrics,
+  startOperator,
+  waitUntilReady,
+  type OperatorProcess,
+} from '../support/operator.ts';
 import { sharedControlPlane } from '../support/shared.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -48,7 +53,7 @@ async function readLease(): Promise<Lease> {
 }
 
 async function leads(operator: OperatorProcess): Promise<boolean> {
-  const text = await (await fetch(`${operator.url}/metrics`)).text();
+  const text = await scrapeMetrics(operator);
   return /^metadata_leader 1$/m.test(text);
 }
 

@@ -28,7 +28,12 @@ import {
   type Grant,
 } from '../support/deploy-rbac.ts';
 import { kubectl, kubectlOk } from '../support/kubectl.ts';
-import { startOperator, waitUntilReady, type OperatorProcess } from '../support/operator.ts';
+import {
+  metricValue,
+  startOperator,
+  waitUntilReady,
+  type OperatorProcess,
+} from '../support/operator.ts';
 import { sharedControlPlane } from '../support/shared.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -67,16 +72,8 @@ async function queryStatus(operator: OperatorProcess): Promise<number> {
 }
 
 /** Returns the sum of the samples of a metric whose labels contain `labels`. */
-async function metric(operator: OperatorProcess, name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(`${operator.url}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
-    if (match?.[1] === name && (match[2] ?? '').includes(labels)) {
-      sum += Number(match[3]);
-    }
-  }
-  return sum;
+function metric(operator: OperatorProcess, name: string, labels = ''): Promise<number> {
+  return metricValue(operator, name, labels);
 }
 
 /**

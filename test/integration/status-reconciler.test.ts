@@ -23,6 +23,7 @@ import {
   serviceMetadata,
 } from '../support/fixtures.ts';
 import { sharedControlPlane } from '../support/shared.ts';
+import { waitFor } from '../support/wait.ts';
 
 const plane = sharedControlPlane();
 const NAMESPACE = 'status-reconciler';
@@ -42,6 +43,8 @@ async function stored(name: string): Promise<ServiceMetadata> {
 
 function reconcilerFor(
   copy: ServiceMetadata,
+  queue = new WorkQueue({ initialMs: 100, maxMs: 1000 }),
+  metrics = createMetrics(),
 ): StatusReconciler<ServiceMetadata, ServiceMetadataStatus> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(plane.operatorKubeconfig);
@@ -49,12 +52,12 @@ function reconcilerFor(
     kubeConfig,
     plural: 'servicemetadatas',
     kind: 'ServiceMetadata',
-    queue: new WorkQueue({ initialMs: 100, maxMs: 1000 }),
+    queue,
     lookup: () => copy,
     ...serviceMetadataStatus(LIMITS),
     workers: 1,
     logger: createRootLogger('silent'),
-    metrics: createMetrics(),
+    metrics,
   });
 }
 
@@ -73,6 +76,30 @@ describe('status reconciler', () => {
     assert.equal(result.type, 'conflict');
     const current = await getServiceMetadata(plane, NAMESPACE, 'stale');
     assert.equal(current.status, undefined);
+  });
+
+  it('counts the requeue of a conflicting write', async () => {
+    await apply(plane, [serviceMetadata(NAMESPACE, 'requeued', { tags: ['one'] })]);
+    const old = await stored('requeued');
+    await apply(plane, [serviceMetadata(NAMESPACE, 'requeued', { tags: ['two'] })]);
+    const queue = new WorkQueue({ initialMs: 100, maxMs: 1000 });
+    const metrics = createMetrics();
+    const reconciler = reconcilerFor(old, queue, metrics);
+
+    queue.add(`${NAMESPACE}/requeued`);
+    reconciler.start();
+    try {
+      await waitFor('a requeue after the conflict', async () => {
+        const { values } = await metrics.queueRetriesTotal.get();
+        return (values[0]?.value ?? 0) >= 1;
+      });
+    } finally {
+      queue.shutDown();
+      await reconciler.stopped();
+    }
+    const { values } = await metrics.reconcileTotal.get();
+    const conflicts = values.find((value) => value.labels.result === 'conflict');
+    assert.ok((conflicts?.value ?? 0) >= 1);
   });
 
   it('writes the status of the current copy once', async () => {

@@ -15,7 +15,12 @@ import {
   installCrd,
   serviceMetadata,
 } from '../support/fixtures.ts';
-import { startOperator, waitUntilReady, type OperatorProcess } from '../support/operator.ts';
+import {
+  metricValue,
+  startOperator,
+  waitUntilReady,
+  type OperatorProcess,
+} from '../support/operator.ts';
 import { sharedControlPlane } from '../support/shared.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -31,16 +36,9 @@ async function writesInNamespace(): Promise<number> {
   ).length;
 }
 
-/** Reads a counter of the operator's /metrics, summed over its labels. */
-async function metric(operator: OperatorProcess, name: string): Promise<number> {
-  const text = await (await fetch(`${operator.url}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) {
-      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return sum;
+/** Reads a counter of the operator's metrics, summed over its labels. */
+function metric(operator: OperatorProcess, name: string): Promise<number> {
+  return metricValue(operator, name);
 }
 
 const env = { METADATA_WATCH_NAMESPACES: NAMESPACE };

@@ -25,6 +25,13 @@ export function kubectl(
         resolve({ code, stdout, stderr });
       },
     );
+    // kubectl may exit before it reads stdin, as a command without input can under load. Its exit
+    // code and stderr report the outcome, so the broken pipe carries nothing and is ignored.
+    child.stdin?.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') {
+        throw error;
+      }
+    });
     child.stdin?.end(input ?? '');
   });
 }

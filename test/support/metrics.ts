@@ -1,13 +1,8 @@
 /**
- * Reads the operator's Prometheus metrics. Fault tests read every metric through these functions,
- * so a move of the metrics to another port or path changes only `operatorMetricsUrl`.
+ * Reads the operator's Prometheus metrics from its metrics endpoint, and sums the samples of one
+ * metric in the text format.
  */
-import type { OperatorProcess } from './operator.ts';
-
-/** Returns the URL of the operator's metrics. */
-export function operatorMetricsUrl(operator: OperatorProcess): string {
-  return `${operator.url}/metrics`;
-}
+import { scrapeMetrics, type OperatorProcess } from './operator.ts';
 
 /**
  * Returns the sum of the samples of metric `name` in Prometheus text whose label set contains
@@ -34,9 +29,5 @@ export async function operatorMetric(
   name: string,
   labels: readonly string[] = [],
 ): Promise<number> {
-  const response = await fetch(operatorMetricsUrl(operator));
-  if (!response.ok) {
-    throw new Error(`GET ${operatorMetricsUrl(operator)} returned ${response.status}`);
-  }
-  return sumSamples(await response.text(), name, labels);
+  return sumSamples(await scrapeMetrics(operator), name, labels);
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, stopProcess, type ManagedProcess } from './processes.ts';
 import { waitFor } from './wait.ts';
+import { sumSamples } from './metrics.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
@@ -16,6 +17,8 @@ export interface OperatorProcess {
   /** Base URL of the query endpoint, such as `http://127.0.0.1:40123`. */
   readonly url: string;
   readonly port: number;
+  /** Base URL of the metrics endpoint, whose only path is `/metrics`. */
+  readonly metricsUrl: string;
   /** Stops the process with SIGTERM and resolves once it exited. */
   stop(): Promise<void>;
   /** Returns everything the process logged so far. */
@@ -33,12 +36,15 @@ export async function startOperator(
   env: Record<string, string> = {},
 ): Promise<OperatorProcess> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const logPath = join(dir, `operator-${port}.log`);
   const managed = startProcess('metadata-operator', process.execPath, [MAIN], logPath, {
     ...process.env,
     METADATA_KUBECONFIG: kubeconfig,
     METADATA_HTTP_HOST: '127.0.0.1',
     METADATA_HTTP_PORT: String(port),
+    METADATA_METRICS_HOST: '127.0.0.1',
+    METADATA_METRICS_PORT: String(metricsPort),
     METADATA_LOG_LEVEL: 'debug',
     METADATA_AUTH: 'none',
     ...env,
@@ -48,6 +54,7 @@ export async function startOperator(
     process: managed,
     url,
     port,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     stop: () => stopProcess(managed),
     logs: () => readFile(logPath, 'utf8'),
   };
@@ -70,4 +77,25 @@ export async function waitUntilReady(operator: OperatorProcess, timeoutMs = 60_0
     async () => (await fetch(`${operator.url}/readyz`)).status === 200,
     { timeoutMs },
   );
+}
+
+/** Returns the operator's metrics in the Prometheus text format, read from its metrics endpoint. */
+export async function scrapeMetrics(operator: OperatorProcess): Promise<string> {
+  const response = await fetch(`${operator.metricsUrl}/metrics`);
+  if (!response.ok) {
+    throw new Error(`scraping ${operator.metricsUrl}/metrics returned ${response.status}`);
+  }
+  return response.text();
+}
+
+/**
+ * Returns the sum of the samples of the metric `name` whose label text contains `labels`, such as
+ * `result="error"`; an empty `labels` sums every sample.
+ */
+export async function metricValue(
+  operator: OperatorProcess,
+  name: string,
+  labels = '',
+): Promise<number> {
+  return sumSamples(await scrapeMetrics(operator), name, labels === '' ? [] : [labels]);
 }

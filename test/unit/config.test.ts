@@ -36,6 +36,10 @@ const DEFAULTS: MetadataConfig = {
   authAudience: 'metadata-operator',
   authCacheTtlSeconds: 10,
   authCacheMaxEntries: 10000,
+  metricsPort: 9090,
+  metricsHost: '0.0.0.0',
+  infoMetric: false,
+  infoMetricMaxSeries: 10000,
   logLevel: 'info',
   listPageSize: 500,
   watchTimeoutSeconds: 300,
@@ -172,9 +176,9 @@ describe('loadConfig flags', () => {
   });
 
   test('flag with separate value', () => {
-    const config = loadConfig({}, ['--log-level', 'warn', '--http-port', '9090']);
+    const config = loadConfig({}, ['--log-level', 'warn', '--http-port', '9091']);
     assert.equal(config.logLevel, 'warn');
-    assert.equal(config.httpPort, 9090);
+    assert.equal(config.httpPort, 9091);
   });
 
   test('flag wins over variable', () => {
@@ -260,6 +264,30 @@ describe('loadConfig errors', () => {
     {
       env: { METADATA_HTTP_PORT: 'tcp://10.0.0.1:8080' },
       message: 'invalid METADATA_HTTP_PORT (--http-port) "tcp://10.0.0.1:8080"',
+    },
+    {
+      env: { METADATA_METRICS_PORT: '8080' },
+      message:
+        'invalid METADATA_METRICS_PORT (--metrics-port) "8080": must differ from ' +
+        'METADATA_HTTP_PORT (--http-port), which is 8080',
+    },
+    {
+      argv: ['--http-port=9090'],
+      message: 'invalid METADATA_METRICS_PORT (--metrics-port) "9090": must differ from',
+    },
+    {
+      env: { METADATA_METRICS_HOST: 'not a host' },
+      message: 'invalid METADATA_METRICS_HOST (--metrics-host) "not a host": must be an IPv4',
+    },
+    {
+      env: { METADATA_INFO_METRIC: 'yes' },
+      message: 'invalid METADATA_INFO_METRIC (--info-metric) "yes": must be true or false',
+    },
+    {
+      env: { METADATA_INFO_METRIC_MAX_SERIES: '0' },
+      message:
+        'invalid METADATA_INFO_METRIC_MAX_SERIES (--info-metric-max-series) "0": ' +
+        'must be an integer from 1 to 1000000',
     },
     {
       env: { METADATA_LIST_PAGE_SIZE: '5001' },
@@ -418,6 +446,10 @@ describe('configHelp', () => {
     ['--auth-audience', 'METADATA_AUTH_AUDIENCE', 'metadata-operator'],
     ['--auth-cache-ttl-seconds', 'METADATA_AUTH_CACHE_TTL_SECONDS', '10'],
     ['--auth-cache-max-entries', 'METADATA_AUTH_CACHE_MAX_ENTRIES', '10000'],
+    ['--metrics-port', 'METADATA_METRICS_PORT', '9090'],
+    ['--metrics-host', 'METADATA_METRICS_HOST', '0.0.0.0'],
+    ['--info-metric', 'METADATA_INFO_METRIC', 'false'],
+    ['--info-metric-max-series', 'METADATA_INFO_METRIC_MAX_SERIES', '10000'],
     ['--log-level', 'METADATA_LOG_LEVEL', 'info'],
     ['--list-page-size', 'METADATA_LIST_PAGE_SIZE', '500'],
     ['--watch-timeout-seconds', 'METADATA_WATCH_TIMEOUT_SECONDS', '300'],

@@ -95,3 +95,23 @@ describe('conflictMessage', () => {
     assert.match(message, /version 1\.0\.0/);
   });
 });
+
+describe('ConflictTracker.conflictingObjects', () => {
+  const steps: ReadonlyArray<readonly [string, string, string | undefined, number]> = [
+    ['a first object conflicts with nothing', 'a/one', 'x', 0],
+    ['a second object with the same identity makes two', 'a/two', 'x', 2],
+    ['a third makes three', 'a/three', 'x', 3],
+    ['an object with another identity adds none', 'a/four', 'y', 3],
+    ['an object moving to another identity makes two pairs', 'a/three', 'y', 4],
+    ['a deleted object leaves one alone', 'a/two', undefined, 2],
+    ['the last pair dissolves', 'a/four', undefined, 0],
+  ];
+
+  const tracker = new ConflictTracker();
+  for (const [name, key, identity, expected] of steps) {
+    it(name, () => {
+      tracker.update(key, identity);
+      assert.equal(tracker.conflictingObjects, expected);
+    });
+  }
+});

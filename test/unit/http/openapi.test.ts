@@ -145,7 +145,6 @@ describe('OpenAPI document', () => {
     ['/v1/services/{namespace}/{name}', OBJECT_PARAMETERS],
     ['/healthz', []],
     ['/readyz', []],
-    ['/metrics', []],
     ['/openapi.json', []],
   ];
   for (const [path, accepted] of routes) {

@@ -251,16 +251,38 @@ describe('query server routes', () => {
     assert.equal(health.headers.get(STALE_SECONDS_HEADER), null);
   });
 
-  test('metrics exports the registry text', async () => {
-    await fetch(`${fixture.baseUrl}/v1/services?namespace=a`);
+  test('metrics path is not served', async () => {
     const response = await fetch(`${fixture.baseUrl}/metrics`);
-    const text = await response.text();
+    const body = (await response.json()) as StatusBody;
 
-    assert.equal(response.status, 200);
-    assert.equal(response.headers.get('content-type'), fixture.metrics.registry.contentType);
-    assert.match(text, /^# HELP metadata_query_duration_seconds /m);
+    assert.equal(response.status, 404);
+    assert.equal(body.reason, 'NotFound');
+    assert.doesNotMatch(body.message.split('routes are ')[1] ?? '', /\/metrics/);
+  });
+
+  test('query duration is recorded by route', async () => {
+    await fetch(`${fixture.baseUrl}/v1/services?namespace=a`);
+    const text = await fixture.metrics.registry.metrics();
+
     assert.match(text, /^metadata_query_duration_seconds_count\{route="\/v1\/services"\} [1-9]/m);
   });
+
+  const timedRoutes: ReadonlyArray<readonly [string, string]> = [
+    ['/healthz', '/healthz'],
+    ['/readyz', '/readyz'],
+    ['/openapi.json', '/openapi.json'],
+    ['/v1/facets', '/v1/facets'],
+    ['/v1/services/a/api', '/v1/services/{namespace}/{name}'],
+    ['/nowhere', 'unmatched'],
+  ];
+  for (const [path, route] of timedRoutes) {
+    test(`request duration of ${path} is recorded`, async () => {
+      const before = await durationCount(fixture, route);
+      await (await fetch(`${fixture.baseUrl}${path}`)).arrayBuffer();
+
+      assert.equal((await durationCount(fixture, route)) - before, 1);
+    });
+  }
 
   test('requests are counted by route and code', async () => {
     const labels = { route: '/v1/services/{namespace}/{name}', code: '404' };
@@ -285,6 +307,17 @@ describe('query server routes', () => {
     assert.equal(afterUnmatched - beforeUnmatched, 1);
   });
 });
+
+/** Returns the number of requests of `route` in `metadata_http_request_duration_seconds`. */
+async function durationCount(fixture: ServerFixture, route: string): Promise<number> {
+  const { values } = await fixture.metrics.httpRequestDurationSeconds.get();
+  const count = values.find(
+    (value) =>
+      value.metricName === 'metadata_http_request_duration_seconds_count' &&
+      value.labels.route === route,
+  );
+  return count?.value ?? 0;
+}
 
 describe('formatStaleSeconds', () => {
   const cases: [number, string | undefined][] = [
