@@ -101,7 +101,9 @@ export class Manager {
       maxMs: settings.backoffMaxMs,
     };
 
-    this.queue = new WorkQueue(backoff);
+    this.queue = new WorkQueue(backoff, (length) => {
+      metrics.queueDepth.set({ resource: SERVICE_METADATA_PLURAL }, length);
+    });
     const identity = options.identity ?? `${hostname()}_${randomUUID().slice(0, 8)}`;
     const limiter = new WriteLimiter({ qps: settings.writeQps, burst: settings.writeBurst });
     const beforeWrite = (): Promise<void> => limiter.acquire();
@@ -137,7 +139,6 @@ export class Manager {
       conflicts,
       enqueue: (key) => {
         this.queue.add(key);
-        metrics.queueDepth.set(this.queue.length);
       },
     });
 

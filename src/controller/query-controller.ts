@@ -80,7 +80,9 @@ export class QueryController {
   constructor(options: QueryControllerOptions) {
     this.options = options;
     this.now = options.now ?? (() => new Date());
-    this.queue = new WorkQueue(options.backoff);
+    this.queue = new WorkQueue(options.backoff, (length) => {
+      options.metrics.queueDepth.set({ resource: options.plural }, length);
+    });
     const logger = options.logger.child({ controller: options.plural });
 
     const scopes =

@@ -116,7 +116,6 @@ export class StatusReconciler<T extends StatusObject<S>, S> {
       stopTimer();
       this.settle(key, result);
       queue.done(key);
-      metrics.queueDepth.set(queue.length);
     }
   }
 

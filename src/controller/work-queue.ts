@@ -15,10 +15,13 @@ export class WorkQueue {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
   private readonly backoff: BackoffOptions;
+  private readonly onLength: (length: number) => void;
   private shuttingDown = false;
 
-  constructor(backoff: BackoffOptions) {
+  /** `onLength` receives the number of waiting keys each time it changes, as for a gauge. */
+  constructor(backoff: BackoffOptions, onLength: (length: number) => void = () => undefined) {
     this.backoff = backoff;
+    this.onLength = onLength;
   }
 
   /** Number of keys waiting to be processed. */
@@ -39,6 +42,7 @@ export class WorkQueue {
     const waiter = this.waiters.shift();
     if (waiter === undefined) {
       this.queue.push(key);
+      this.onLength(this.queue.length);
       return;
     }
     this.dirty.delete(key);
@@ -89,6 +93,7 @@ export class WorkQueue {
     }
     const key = this.queue.shift();
     if (key !== undefined) {
+      this.onLength(this.queue.length);
       this.dirty.delete(key);
       this.processing.add(key);
       return Promise.resolve(key);

@@ -11,7 +11,8 @@ export interface Metrics {
   readonly reconcileTotal: Counter<'result'>;
   readonly reconcileDurationSeconds: Histogram;
   readonly reconcileErrorsTotal: Counter;
-  readonly queueDepth: Gauge;
+  /** Keys waiting in a status work queue, by resource: the plural of the reconciled kind. */
+  readonly queueDepth: Gauge<'resource'>;
   /** Keys put back into a work queue with backoff after a conflict or a failed write. */
   readonly queueRetriesTotal: Counter;
   /** Full lists, the first one included, by reason: `initial`, `gone` (410) or `error`. */
@@ -91,7 +92,8 @@ export function createMetrics(): Metrics {
     }),
     queueDepth: new Gauge({
       name: 'metadata_workqueue_depth',
-      help: 'Keys waiting in the status work queue.',
+      help: 'Keys waiting in a status work queue, by resource.',
+      labelNames: ['resource'],
       registers,
     }),
     queueRetriesTotal: new Counter({

@@ -26,6 +26,20 @@ describe('WorkQueue', () => {
     assert.equal(await queue.get(), 'a');
   });
 
+  it('reports each change of its length', async () => {
+    const lengths: number[] = [];
+    const queue = new WorkQueue(backoff, (length) => lengths.push(length));
+    queue.add('a');
+    queue.add('b');
+    queue.add('a');
+    const key = await queue.get();
+    queue.add('a');
+    queue.done(key as string);
+    await queue.get();
+    assert.deepEqual(lengths, [1, 2, 1, 2, 1]);
+    assert.equal(queue.length, 1);
+  });
+
   it('hands a key to a waiting worker', async () => {
     const queue = new WorkQueue(backoff);
     const pending = queue.get();
