@@ -7,9 +7,9 @@
  * Scrapes are not counted in `metadata_http_requests_total`, which describes the query endpoint.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { Logger } from '../observability/logger.ts';
+import { listenOn } from './listen.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { respondToClientError, type ClientErrorLimits } from './client-error.ts';
 import { abortResponse, errorResponse, splitTarget, writeResponse } from './response-writer.ts';
@@ -98,7 +98,7 @@ export function createMetricsServer(options: MetricsServerOptions): MetricsServe
   });
 
   return {
-    listen: () => listen(server, host, port, logger),
+    listen: () => listenOn(server, host, port, logger, 'metrics server'),
     close: async () => {
       state.closing = true;
       await close(server, logger);
@@ -139,24 +139,6 @@ async function scrape(metrics: Metrics, method: string, path: string): Promise<H
 
   const { registry } = metrics;
   return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
-}
-
-function listen(
-  server: Server,
-  host: string,
-  port: number,
-  logger: Logger,
-): Promise<{ port: number }> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      const bound = (server.address() as AddressInfo).port;
-      logger.info({ host, port: bound }, 'metrics server listening');
-      resolve({ port: bound });
-    });
-  });
 }
 
 async function close(server: Server, logger: Logger): Promise<void> {

@@ -11,10 +11,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { IndexListener } from '../index/reader.ts';
 import type { Logger } from '../observability/logger.ts';
+import { listenOn } from './listen.ts';
 import { ANONYMOUS_CALLER } from './authenticator.ts';
 import { clientKeyOf } from './caller.ts';
 import { createNodeServer } from './node-server.ts';
@@ -127,7 +127,7 @@ export function createQueryServer(options: QueryServerOptions): QueryServer {
 
   return {
     listen: async () => {
-      const bound = await listen(httpServer, host, port, logger);
+      const bound = await listenOn(httpServer, host, port, logger, 'query server');
       attach(server);
       return bound;
     },
@@ -322,24 +322,6 @@ async function produceResponse(
   } catch (error) {
     return errorResponse(error, server.logger, method, match?.route.pattern ?? UNMATCHED_ROUTE);
   }
-}
-
-function listen(
-  server: Server,
-  host: string,
-  port: number,
-  logger: Logger,
-): Promise<{ port: number }> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      const bound = (server.address() as AddressInfo).port;
-      logger.info({ host, port: bound }, 'query server listening');
-      resolve({ port: bound });
-    });
-  });
 }
 
 async function close(httpServer: Server, server: ServerState): Promise<void> {
