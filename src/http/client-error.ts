@@ -17,6 +17,9 @@ export const UNPARSED_ROUTE = 'unparsed';
 /** Node's parser error code for a request line and headers over `maxHeaderSize`. */
 const HEADER_OVERFLOW = 'HPE_HEADER_OVERFLOW';
 
+/** Node's parser error code for a URL with a byte that a URL may not contain. */
+const INVALID_URL = 'HPE_INVALID_URL';
+
 /** Node's error code when the headers or the whole request did not arrive in time. */
 const REQUEST_TIMEOUT = 'ERR_HTTP_REQUEST_TIMEOUT';
 
@@ -50,11 +53,11 @@ export function statusForClientError(
   }
 
   const detail = err.code === undefined ? 'malformed request' : `malformed request (${err.code})`;
-  return new StatusError(
-    400,
-    'BadRequest',
-    `${detail}; percent-encode every byte outside printable ASCII in the URL`,
-  );
+  const hint =
+    err.code === INVALID_URL
+      ? 'percent-encode every byte outside printable ASCII in the URL'
+      : 'send a plain HTTP/1.1 request';
+  return new StatusError(400, 'BadRequest', `${detail}; ${hint}`);
 }
 
 /**

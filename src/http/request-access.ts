@@ -90,7 +90,8 @@ export async function scopeQuery(
 }
 
 /**
- * Checks that `caller` may list every namespace in `namespaces`.
+ * Checks that `caller` may list every namespace in `namespaces`, one at a time, and stops at the
+ * first one it may not list, so that a request naming many namespaces costs one denied review.
  *
  * @throws StatusError 403 `Forbidden` naming the user and the first denied namespace, and 503
  *   `ServiceUnavailable` when the check failed.
@@ -101,16 +102,16 @@ export async function checkNamespaces(
   namespaces: readonly string[],
   logger: Logger,
 ): Promise<void> {
-  const scope: NamespaceScope = await checked(logger, 'authorize', () =>
-    authenticator.allowedNamespaces(caller, () => namespaces),
-  );
-  if (scope === 'all') {
-    return;
-  }
-
-  const denied = namespaces.find((namespace) => !scope.has(namespace));
-  if (denied !== undefined) {
-    throw forbidden(caller, denied);
+  for (const namespace of namespaces) {
+    const scope: NamespaceScope = await checked(logger, 'authorize', () =>
+      authenticator.allowedNamespaces(caller, () => [namespace]),
+    );
+    if (scope === 'all') {
+      return;
+    }
+    if (!scope.has(namespace)) {
+      throw forbidden(caller, namespace);
+    }
   }
 }
 

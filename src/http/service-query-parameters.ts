@@ -230,8 +230,29 @@ function readQuery(parameters: ReadonlyMap<string, string[]>, causes: StatusCaus
     ...(selector === undefined ? {} : { selector }),
   };
 
+  checkNamespaceNames(query.namespaces, causes);
   checkCompiles(query, causes);
   return query;
+}
+
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Adds a cause for each `namespace` value that is no namespace name (a DNS-1123 label), because
+ * such a value matches nothing and would otherwise cost an access review when callers are checked.
+ */
+function checkNamespaceNames(namespaces: readonly string[], causes: StatusCause[]): void {
+  for (const namespace of namespaces) {
+    if (!NAMESPACE_NAME.test(namespace)) {
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'namespace',
+        message:
+          `invalid namespace ${JSON.stringify(namespace)}: must be a DNS-1123 label, at most 63 ` +
+          "lowercase letters, digits and '-', starting and ending with a letter or digit",
+      });
+    }
+  }
 }
 
 /** Adds a cause for an invalid version range or selector; both are reported when both fail. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import type { StatusBody } from '../../../src/http/status.ts';
 import { startFixture, type ServerFixture } from './server-fixture.ts';
 
 /** Sends raw bytes to the server and returns everything it answers before closing. */
@@ -15,12 +16,8 @@ async function sendRaw(port: number, request: string): Promise<string> {
   return Buffer.concat(chunks).toString('latin1');
 }
 
-function statusBody(response: string): { kind: string; code: number; reason: string } {
-  return JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as {
-    kind: string;
-    code: number;
-    reason: string;
-  };
+function statusBody(response: string): StatusBody {
+  return JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as StatusBody;
 }
 
 let fixture: ServerFixture;
@@ -45,6 +42,7 @@ describe('client errors', () => {
     assert.equal(body.kind, 'Status');
     assert.equal(body.code, 400);
     assert.equal(body.reason, 'BadRequest');
+    assert.match(body.message, /percent-encode every byte outside printable ASCII in the URL$/);
   });
 
   it('answers oversized headers with 431 and a Status', async () => {
@@ -60,5 +58,6 @@ describe('client errors', () => {
     const response = await sendRaw(port(), 'NOT HTTP AT ALL\r\n\r\n');
     assert.match(response, /^HTTP\/1\.1 400 /);
     assert.equal(statusBody(response).kind, 'Status');
+    assert.match(statusBody(response).message, /; send a plain HTTP\/1\.1 request$/);
   });
 });

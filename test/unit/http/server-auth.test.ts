@@ -35,7 +35,11 @@ class FakeAuthenticator implements Authenticator {
     return Promise.resolve({ authenticated: true as const, caller });
   }
 
+  /** The candidates of every `allowedNamespaces` call, in order. */
+  readonly checked: string[][] = [];
+
   allowedNamespaces(caller: Caller, candidates: () => Iterable<string>): Promise<NamespaceScope> {
+    this.checked.push([...candidates()]);
     const scope = GRANTS[caller.username];
     if (scope === undefined) {
       return Promise.reject(new Error('failed to create subjectaccessreviews: HTTP 500'));
@@ -56,9 +60,11 @@ interface ListBody {
 
 describe('query server auth', () => {
   let fixture: ServerFixture;
+  let authenticator: FakeAuthenticator;
 
   beforeEach(async () => {
-    fixture = await startFixture({ server: { authenticator: new FakeAuthenticator() } });
+    authenticator = new FakeAuthenticator();
+    fixture = await startFixture({ server: { authenticator } });
   });
 
   afterEach(async () => {
@@ -166,6 +172,14 @@ describe('query server auth', () => {
       );
     });
   }
+
+  test('first denied namespace ends the checks', async () => {
+    const response = await send('/v1/services?namespace=b&namespace=c&namespace=d', 'alice');
+    await response.body?.cancel();
+
+    assert.equal(response.status, 403);
+    assert.deepEqual(authenticator.checked, [['b']]);
+  });
 
   test('object path inside the grant is 200', async () => {
     const response = await send('/v1/services/a/api', 'alice');

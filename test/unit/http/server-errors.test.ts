@@ -151,6 +151,13 @@ const badRequestCases: BadRequestCase[] = [
         `"n+"\\.\\.\\.; the maximum is ${MAX_VALUE_LENGTH}$`,
     ),
   },
+  {
+    name: 'namespace that is no DNS-1123 label',
+    target: '/v1/services?namespace=PAY_ments',
+    field: 'namespace',
+    causeReason: 'FieldValueInvalid',
+    message: /^invalid namespace "PAY_ments": must be a DNS-1123 label, at most 63 lowercase/,
+  },
 ];
 
 describe('query server errors', () => {
@@ -187,7 +194,7 @@ describe('query server errors', () => {
 
   const limitCases = [
     { name: 'values at the limit', query: repeated('tag=public', MAX_VALUES_PER_PARAMETER) },
-    { name: 'value at the length limit', query: `namespace=${'n'.repeat(MAX_VALUE_LENGTH)}` },
+    { name: 'value at the length limit', query: `service=${'n'.repeat(MAX_VALUE_LENGTH)}` },
   ];
   for (const { name, query } of limitCases) {
     test(`200 for ${name}`, async () => {

@@ -81,7 +81,7 @@ describe('query server routes', () => {
       expected: ['a/web'],
     },
     { name: 'comma is part of a tag', query: '?tag=x,y', expected: ['a/web'] },
-    { name: 'comma does not split namespaces', query: '?namespace=a,b', expected: [] },
+    { name: 'comma does not split regions', query: '?region=eu-west-1,us-east-1', expected: [] },
     { name: 'comma is part of a region', query: '?region=eu,west', expected: ['a/web'] },
     {
       name: 'version range with space',
