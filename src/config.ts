@@ -133,7 +133,10 @@ export const metadataConfigSchema = z
      * Default: 10000.
      */
     authCacheMaxEntries: integer(1, 1_000_000).default(10_000),
-    /** The TCP port of the metrics endpoint, `GET /metrics`; 0 picks a free port. Default: 9090. */
+    /**
+     * The TCP port of the metrics endpoint (`GET /metrics`, `/healthz` and `/readyz`); 0 picks a
+     * free port. Default: 9090.
+     */
     metricsPort: integer(0, 65_535).default(9090),
     /** The address that the metrics endpoint listens on. Default: `0.0.0.0`. */
     metricsHost: z

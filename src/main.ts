@@ -125,6 +125,8 @@ async function run(config: MetadataConfig, logger: Logger): Promise<void> {
     logger,
     host: config.metricsHost,
     port: config.metricsPort,
+    // The kubelet probes this port, whose connection cap tenants cannot fill.
+    readiness: () => manager.readiness(),
   });
 
   const { port } = await server.listen();

@@ -1,7 +1,8 @@
 /**
- * The metrics endpoint: an HTTP server of its own that serves only `GET /metrics`, the registry in
- * the Prometheus text format. It listens on a port apart from the query endpoint, so that a
- * NetworkPolicy can admit tenants to queries and only the monitoring system to metrics.
+ * The metrics endpoint: an HTTP server of its own that serves `GET /metrics`, the registry in the
+ * Prometheus text format, and the kubelet's probes `/healthz` and `/readyz`. It listens on a port
+ * apart from the query endpoint, so that a NetworkPolicy can admit tenants to queries and only the
+ * monitoring system to metrics, and so that tenant connections cannot starve the probes.
  *
  * Every other path gets a 404 and every other method a 405, both with a Kubernetes `Status` body.
  * Scrapes are not counted in `metadata_http_requests_total`, which describes the query endpoint.
@@ -13,11 +14,20 @@ import { listenOn } from './listen.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { respondToClientError, type ClientErrorLimits } from './client-error.ts';
 import { abortResponse, errorResponse, splitTarget, writeResponse } from './response-writer.ts';
-import type { HttpResponse } from './route-types.ts';
-import { methodNotAllowed, pathNotFound } from './status.ts';
+import { text, type HttpResponse } from './route-types.ts';
+import { methodNotAllowed, pathNotFound, serviceUnavailable } from './status.ts';
 
-/** The only path that the metrics endpoint serves. */
+/** The path of the metrics. */
 export const METRICS_PATH = '/metrics';
+
+/** The paths that the metrics endpoint serves: the metrics, and the kubelet's two probes. */
+const PATHS: readonly string[] = [METRICS_PATH, '/healthz', '/readyz'];
+
+/**
+ * The connections that the metrics endpoint keeps open at once; further ones are closed at
+ * once. Scrapers and the kubelet open few, and the cap keeps a flood from starving them.
+ */
+const MAX_CONNECTIONS = 64;
 
 /** Default of `MetricsServerOptions.port`. */
 export const DEFAULT_METRICS_PORT = 9090;
@@ -37,6 +47,11 @@ export interface MetricsServerOptions {
   readonly host?: string;
   /** The TCP port to listen on; 0 picks a free port. Default: `DEFAULT_METRICS_PORT` (9090). */
   readonly port?: number;
+  /**
+   * The readiness signal behind `/readyz`, the same as the query endpoint's. Default: always
+   * ready.
+   */
+  readonly readiness?: () => { ready: boolean; reason?: string };
 }
 
 /** A metrics endpoint that has been created but not necessarily started. */
@@ -84,14 +99,17 @@ export function createMetricsServer(options: MetricsServerOptions): MetricsServe
       maxHeaderSize: SCRAPE_LIMITS.maxHeaderSize,
       headersTimeout: SCRAPE_LIMITS.headersTimeoutMs,
       requestTimeout: SCRAPE_LIMITS.requestTimeoutMs,
+      // Node checks both timeouts this often; its default of 30 s would let them run 30 s late.
+      connectionsCheckingInterval: 1000,
     },
     (request, response) => {
-      respond(options.metrics, logger, state, request, response).catch((error: unknown) => {
+      respond(options, logger, state, request, response).catch((error: unknown) => {
         logger.error({ err: error }, 'failed to write metrics response');
         abortResponse(response);
       });
     },
   );
+  server.maxConnections = MAX_CONNECTIONS;
   server.on('error', (error) => logger.error({ err: error }, 'metrics server failed'));
   server.on('clientError', (error: Error & { code?: string }, socket) => {
     respondToClientError(error, socket, options.metrics, SCRAPE_LIMITS);
@@ -108,7 +126,7 @@ export function createMetricsServer(options: MetricsServerOptions): MetricsServe
 }
 
 async function respond(
-  metrics: Metrics,
+  options: MetricsServerOptions,
   logger: Logger,
   state: { readonly closing: boolean },
   request: IncomingMessage,
@@ -119,24 +137,42 @@ async function respond(
 
   let result: HttpResponse;
   try {
-    result = await scrape(metrics, method, path);
+    result = await serve(options, method, path);
   } catch (error) {
-    result = errorResponse(error, logger, method, path === METRICS_PATH ? path : 'unmatched');
+    result = errorResponse(error, logger, method, PATHS.includes(path) ? path : 'unmatched');
   }
 
   // Read at write time: a scrape that started before close() must end its connection too.
   writeResponse(response, method, result, result.headers ?? {}, state.closing);
 }
 
-/** Returns the registry's text, or throws the `StatusError` of a wrong path or method. */
-async function scrape(metrics: Metrics, method: string, path: string): Promise<HttpResponse> {
-  if (path !== METRICS_PATH) {
-    throw pathNotFound(path, [METRICS_PATH]);
+/**
+ * Returns the registry's text or a probe's answer, or throws the `StatusError` of a wrong path or
+ * method, or the 503 of `/readyz` while not ready.
+ */
+async function serve(
+  options: MetricsServerOptions,
+  method: string,
+  path: string,
+): Promise<HttpResponse> {
+  if (!PATHS.includes(path)) {
+    throw pathNotFound(path, PATHS);
   }
   if (!ALLOWED_METHODS.includes(method)) {
     throw methodNotAllowed(method, ALLOWED_METHODS);
   }
+  if (path === '/healthz') {
+    return text('ok');
+  }
+  if (path === '/readyz') {
+    const { ready, reason } = options.readiness?.() ?? { ready: true };
+    if (!ready) {
+      throw serviceUnavailable(reason ?? 'not ready');
+    }
+    return text('ok');
+  }
 
+  const { metrics } = options;
   const { registry } = metrics;
   return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
 }

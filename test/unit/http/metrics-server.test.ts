@@ -17,6 +17,9 @@ import { createMetrics, type Metrics } from '../../../src/observability/metrics.
 /** Fails a test whose close() hangs; each test finishes in milliseconds. */
 const HANG_GUARD_MS = 4000;
 
+/** The readiness that the fixture's server reports; tests flip it. */
+let readiness: { ready: boolean; reason?: string } = { ready: true };
+
 async function startMetricsServer(): Promise<{
   server: MetricsServer;
   metrics: Metrics;
@@ -28,6 +31,7 @@ async function startMetricsServer(): Promise<{
     logger: createRootLogger('silent'),
     host: '127.0.0.1',
     port: 0,
+    readiness: () => readiness,
   });
   const { port } = await server.listen();
   return { server, metrics, baseUrl: `http://127.0.0.1:${port}` };
@@ -83,7 +87,27 @@ describe('metrics server', () => {
     assert.equal(await response.text(), '');
   });
 
-  const unknownPaths = ['/', '/metrics/', '/v1/services', '/healthz', '/metricsx'];
+  test('/healthz returns ok', async () => {
+    const response = await fetch(`${fixture.baseUrl}/healthz`);
+
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), 'ok');
+  });
+
+  test('/readyz follows the readiness signal', async () => {
+    readiness = { ready: false, reason: 'servicemetadatas not listed yet' };
+    const waiting = await fetch(`${fixture.baseUrl}/readyz`);
+    const body = (await waiting.json()) as StatusBody;
+    readiness = { ready: true };
+    const ready = await fetch(`${fixture.baseUrl}/readyz`);
+
+    assert.equal(waiting.status, 503);
+    assert.equal(body.message, 'servicemetadatas not listed yet');
+    assert.equal(ready.status, 200);
+    assert.equal(await ready.text(), 'ok');
+  });
+
+  const unknownPaths = ['/', '/metrics/', '/v1/services', '/healthz/', '/metricsx'];
   for (const path of unknownPaths) {
     test(`${path} gets a 404 Status`, async () => {
       const response = await fetch(`${fixture.baseUrl}${path}`);
@@ -92,7 +116,7 @@ describe('metrics server', () => {
       assert.equal(response.status, 404);
       assert.equal(body.kind, 'Status');
       assert.equal(body.reason, 'NotFound');
-      assert.match(body.message, /routes are \/metrics$/);
+      assert.match(body.message, /routes are \/metrics, \/healthz, \/readyz$/);
     });
   }
 
