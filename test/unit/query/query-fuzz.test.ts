@@ -10,7 +10,7 @@ import { MAX_SELECTOR_LENGTH, parseSelector } from '../../../src/query/selector.
 import { parseVersionRange } from '../../../src/query/version.ts';
 
 /** Generated inputs per property. */
-const RUNS = 3000;
+const RUNS = 8000;
 
 /** Characters that no well-formed input contains: controls, NUL, lone surrogates, astral. */
 const HOSTILE = ['\u0000', '\u0007', '\r\n', '\u007f', '\ud800', '\udfff', '\u{1F600}', '\u202e'];
