@@ -7,7 +7,7 @@ import { ControlPlane } from '../test/support/control-plane.ts';
 import { createNamespaces, installCrd } from '../test/support/fixtures.ts';
 import { waitFor } from '../test/support/wait.ts';
 import { ApiClient, servicemetadatasPath } from './api-client.ts';
-import { createObjects, pagedList, patchStatuses, type PagedList } from './cluster-load.ts';
+import { createObjects, patchStatuses, type PagedList } from './cluster-load.ts';
 import { NAMESPACE_COUNT, TAG_LABEL_PREFIX, namespaceName, tagName } from './dataset.ts';
 import type { GeneratedObject } from './dataset.ts';
 import { loadUrl, startFloorServer, type HttpLoadResult } from './http-load.ts';
@@ -18,6 +18,7 @@ import {
   statusWrites,
   type BenchOperator,
 } from './operator-process.ts';
+import { pagedListInChild } from './paged-list-process.ts';
 import { measurePropagation, type PropagationResult } from './propagation.ts';
 import { QUERY_SHAPES, RARE_TAG_RANK } from './query-latency.ts';
 import { nowMs } from './stats.ts';
@@ -99,7 +100,7 @@ export async function runClusterBench(
       loaded = size;
 
       log(`measuring the paged LIST and the initial sync at ${size}`);
-      const list = await pagedList(client, LIST_PAGE_SIZE);
+      const list = await pagedListInChild(client, plane.caPath, LIST_PAGE_SIZE);
       operator = await startBenchOperator(plane.dir, plane.operatorKubeconfig);
       await settle(operator, size);
 

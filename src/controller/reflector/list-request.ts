@@ -8,6 +8,7 @@
  * `JSON.parse`, which walks every object once more, although a custom object comes back unchanged.
  * Here the kubeconfig still supplies the credentials of every request (`applyToHTTPSOptions`,
  * which refreshes an expiring token), but one keep-alive agent per `ListRequester` carries them.
+ * The request sends no `Accept-Encoding`, so the API server returns the pages uncompressed.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
@@ -42,8 +43,8 @@ export class ListRequester {
   /**
    * Requests `path` (with its query string) from the current cluster and parses the body.
    *
-   * @throws ApiException, as the generated API clients throw it, for a status other than 200,
-   *   with the body as text; the connection's error when no response arrived.
+   * @throws ApiException with the body as text for a status other than 200, as the generated API
+   *   clients throw it. Rejects with the connection's error when no response arrived.
    */
   async list(path: string): Promise<ListResponse> {
     const cluster = this.kubeConfig.getCurrentCluster();
@@ -82,7 +83,7 @@ export class ListRequester {
       return this.agent;
     }
 
-    // NOTE: the TLS material is read once; a client certificate rotated in the kubeconfig file
+    // NOTE: the TLS material is read once, so a client certificate rotated in the kubeconfig file
     // reaches list requests only after the process restarts. Bearer tokens are read per request.
     const tls: Record<string, unknown> = {};
     for (const field of TLS_FIELDS) {
