@@ -9,7 +9,7 @@ import { runPool, servicemetadatasPath, type ApiClient } from './api-client.ts';
 import { nowMs } from './stats.ts';
 
 /** How many creates are in flight at once while loading. */
-export const CREATE_CONCURRENCY = 32;
+export const CREATE_CONCURRENCY = 64;
 const MAX_ATTEMPTS = 5;
 
 /**

@@ -116,6 +116,9 @@ export class StatusReconciler<T extends StatusObject<S>, S> {
       stopTimer();
       this.settle(key, result);
       queue.done(key);
+      // A key settled without I/O resolves every await at once. Without this yield, draining the
+      // keys of an initial list would hold the event loop, and the HTTP server, until the end.
+      await yieldToEventLoop();
     }
   }
 
@@ -136,11 +139,14 @@ export class StatusReconciler<T extends StatusObject<S>, S> {
     }
     this.written.delete(key);
 
-    const desired = this.options.desired(object);
-    if (this.options.equals(desired, object.status)) {
+    // A follower writes nothing, so it skips computing the status, which validates the object
+    // again. Becoming leader queues every key anew.
+    if (this.options.canWrite?.() === false) {
       return { type: 'unchanged' };
     }
-    if (this.options.canWrite?.() === false) {
+
+    const desired = this.options.desired(object);
+    if (this.options.equals(desired, object.status)) {
       return { type: 'unchanged' };
     }
 
@@ -194,14 +200,17 @@ export class StatusReconciler<T extends StatusObject<S>, S> {
   /** Turns a reconcile result into the queue action, the metric and the log record. */
   private settle(key: string, result: ReconcileResult): void {
     const { queue, metrics } = this.options;
-    const [namespace, name] = key.split('/');
-    const log = this.logger.child({ namespace, name, reconcileID: randomUUID() });
+    // Created only for the outcomes that log, because a pino child costs more than the rest.
+    const log = (): Logger => {
+      const [namespace, name] = key.split('/');
+      return this.logger.child({ namespace, name, reconcileID: randomUUID() });
+    };
 
     switch (result.type) {
       case 'written':
         queue.forget(key);
         metrics.reconcileTotal.inc({ result: 'written' });
-        log.debug({ resourceVersion: result.resourceVersion }, 'status written');
+        log().debug({ resourceVersion: result.resourceVersion }, 'status written');
         return;
       case 'unchanged':
       case 'gone':
@@ -213,7 +222,7 @@ export class StatusReconciler<T extends StatusObject<S>, S> {
         const delayMs = queue.addRateLimited(key);
         metrics.queueRetriesTotal.inc();
         metrics.reconcileTotal.inc({ result: 'conflict' });
-        log.debug({ delayMs, detail: result.message }, 'status write conflicted; requeued');
+        log().debug({ delayMs, detail: result.message }, 'status write conflicted; requeued');
         return;
       }
       case 'rejected':
@@ -222,16 +231,23 @@ export class StatusReconciler<T extends StatusObject<S>, S> {
         queue.forget(key);
         metrics.reconcileTotal.inc({ result: 'error' });
         metrics.reconcileErrorsTotal.inc();
-        log.error({ err: result.err, detail: result.message }, 'status rejected by the API server');
+        log().error(
+          { err: result.err, detail: result.message },
+          'status rejected by the API server',
+        );
         return;
       case 'failed': {
         const delayMs = queue.addRateLimited(key, result.delayMs);
         metrics.queueRetriesTotal.inc();
         metrics.reconcileTotal.inc({ result: 'error' });
         metrics.reconcileErrorsTotal.inc();
-        log.error({ err: result.err, delayMs, detail: result.message }, 'failed to write status');
+        log().error({ err: result.err, delayMs, detail: result.message }, 'failed to write status');
         return;
       }
     }
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

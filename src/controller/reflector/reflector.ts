@@ -1,14 +1,16 @@
 /**
- * The reflector: lists and watches the objects of one custom resource through @kubernetes/client-node's API
- * client and `Watch`, keeps the latest copy of each in an `ObjectStore`, and reports every change
- * in order. The decisions (when to list, relist, re-watch or back off) are made by the pure state
- * machine in machine.ts; this class only performs them.
+ * The reflector: lists the objects of one custom resource in pages, watches them through
+ * @kubernetes/client-node's `Watch`, keeps the latest copy of each in an `ObjectStore`, and
+ * reports every change in order. The decisions (when to list, relist, re-watch or back off) are
+ * made by the pure state machine in machine.ts; this class only performs them.
  *
- * The library's own `ListWatch` (2.0.1) is not used. It stops for good after any error other than
- * 410 Gone and its inactivity timeout, and it matches a relist by namespace and name alone. It also
- * reads the list in one piece, requests no bookmarks and stores whole objects.
+ * List pages go through `ListRequester` (list-request.ts) rather than the generated API client,
+ * which opens a new connection per page. The library's own `ListWatch` (2.0.1) is not used. It
+ * stops for good after any error other than 410 Gone and its inactivity timeout, and it matches a
+ * relist by namespace and name alone. It also reads the list in one piece, requests no bookmarks
+ * and stores whole objects.
  */
-import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../api/types.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
@@ -22,6 +24,7 @@ import {
   type ReflectorState,
   type WatchEvent,
 } from './machine.ts';
+import { ListRequester } from './list-request.ts';
 import { ObjectStore, type Delta, type StoredObject } from './store.ts';
 
 /** Options of a `Reflector`. */
@@ -51,17 +54,11 @@ export interface ReflectorOptions<T extends StoredObject> {
   readonly onWatchAccepted?: () => void;
 }
 
-/** The list response fields that the reflector reads. */
-interface ListResponse {
-  items?: unknown[];
-  metadata?: { continue?: string; resourceVersion?: string };
-}
-
 /** Lists and watches one namespace, or all of them, and keeps a store of the objects seen. */
 export class Reflector<T extends StoredObject> {
   readonly store = new ObjectStore<T>();
   private readonly options: ReflectorOptions<T>;
-  private readonly api: CustomObjectsApi;
+  private readonly lists: ListRequester;
   private readonly watcher: Watch;
   private readonly logger: Logger;
   private state: ReflectorState = { phase: 'idle' };
@@ -76,7 +73,7 @@ export class Reflector<T extends StoredObject> {
 
   constructor(options: ReflectorOptions<T>) {
     this.options = options;
-    this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.lists = new ListRequester(options.kubeConfig);
     this.watcher = new Watch(options.kubeConfig);
     // NOTE: client-node 2.0.1 declares requestTimeoutMs private, but every watch reads it as its
     // inactivity timeout. Its default of 30 s is below the API server's bookmark interval of about
@@ -116,6 +113,7 @@ export class Reflector<T extends StoredObject> {
   stop(): void {
     this.dispatch({ type: 'stop' });
     clearTimeout(this.timer);
+    this.lists.close();
   }
 
   private dispatch(input: ReflectorInput<T>): void {
@@ -184,14 +182,14 @@ export class Reflector<T extends StoredObject> {
   }
 
   private async listPage(continueToken: string | undefined): Promise<void> {
-    const { namespace, pageSize } = this.options;
     const { plural, toStored } = this.options;
-    const common = { group: GROUP, version: VERSION, plural };
-    const page = { limit: pageSize, _continue: continueToken };
+    const query = new URLSearchParams({ limit: String(this.options.pageSize) });
+    if (continueToken !== undefined) {
+      query.set('continue', continueToken);
+    }
+
     try {
-      const response = (await (namespace === undefined
-        ? this.api.listClusterCustomObject({ ...common, ...page })
-        : this.api.listNamespacedCustomObject({ ...common, ...page, namespace }))) as ListResponse;
+      const response = await this.lists.list(`${this.collectionPath()}?${query.toString()}`);
       for (const item of response.items ?? []) {
         this.pages.push(toStored(item));
       }
@@ -231,10 +229,16 @@ export class Reflector<T extends StoredObject> {
     this.options.onChange(deltas, resourceVersion);
   }
 
-  private async watch(watchId: number, resourceVersion: string): Promise<void> {
-    const { namespace, watchTimeoutSeconds } = this.options;
+  /** The path of the resource's collection in the namespace, or in all namespaces. */
+  private collectionPath(): string {
+    const { namespace, plural } = this.options;
     const scope = namespace === undefined ? '' : `/namespaces/${namespace}`;
-    const path = `/apis/${GROUP}/${VERSION}${scope}/${this.options.plural}`;
+    return `/apis/${GROUP}/${VERSION}${scope}/${plural}`;
+  }
+
+  private async watch(watchId: number, resourceVersion: string): Promise<void> {
+    const { watchTimeoutSeconds } = this.options;
+    const path = this.collectionPath();
     const query = {
       resourceVersion,
       allowWatchBookmarks: true,

@@ -73,4 +73,35 @@ describe('WorkQueue', () => {
     queue.add('a');
     assert.equal(await queue.get(), undefined);
   });
+
+  it('returns many keys in order across compactions', async () => {
+    const queue = new WorkQueue(backoff);
+    const keys = Array.from({ length: 5000 }, (_, index) => `ns/object-${index}`);
+    const taken: string[] = [];
+    for (const [index, key] of keys.entries()) {
+      queue.add(key);
+      // Taking one key per two added moves the front past the compaction point while keys remain.
+      if (index % 2 === 1) {
+        taken.push((await queue.get()) ?? '');
+      }
+    }
+    assert.equal(queue.length, 2500);
+
+    while (queue.length > 0) {
+      taken.push((await queue.get()) ?? '');
+    }
+    assert.deepEqual(taken, keys);
+  });
+
+  it('does not queue a waiting key twice after compaction', async () => {
+    const queue = new WorkQueue(backoff);
+    for (let index = 0; index < 3000; index += 1) {
+      queue.add(`key-${index}`);
+    }
+    for (let index = 0; index < 2000; index += 1) {
+      await queue.get();
+    }
+    queue.add('key-2999');
+    assert.equal(queue.length, 1000);
+  });
 });
