@@ -21,6 +21,7 @@ import {
 import { pagedListInChild } from './paged-list-process.ts';
 import { measurePropagation, type PropagationResult } from './propagation.ts';
 import { QUERY_SHAPES, RARE_TAG_RANK } from './query-latency.ts';
+import { onShutdown } from './shutdown.ts';
 import { nowMs } from './stats.ts';
 
 /** The page size of the bare LIST: the operator's default `listPageSize`. */
@@ -80,6 +81,15 @@ export async function runClusterBench(
   const plane = await ControlPlane.start({ apiServerArgs: ['--audit-log-path='] });
   const client = new ApiClient(plane.server, plane.users.admin.token, plane.caPath);
   let operator: BenchOperator | undefined;
+  // The operator that the write path measures; it stops it itself unless interrupted.
+  let running: BenchOperator | undefined;
+  const stopAll = async (): Promise<void> => {
+    await operator?.stop();
+    await running?.stop();
+    client.close();
+    await plane.stop();
+  };
+  const unregister = onShutdown(stopAll);
   try {
     await installCrd(plane);
     await createNamespaces(
@@ -114,7 +124,7 @@ export async function runClusterBench(
         http,
       });
 
-      const running = operator;
+      running = operator;
       operator = undefined;
       if (size === writePathSize) {
         log(`measuring propagation and status writes at ${size}`);
@@ -128,9 +138,8 @@ export async function runClusterBench(
 
     return result;
   } finally {
-    await operator?.stop();
-    client.close();
-    await plane.stop();
+    unregister();
+    await stopAll();
   }
 }
 

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 import autocannon from 'autocannon';
 
+import { onShutdown } from './shutdown.ts';
 import { summarize, type LatencySummary } from './stats.ts';
 
 /** The outcome of one load run. */
@@ -95,13 +96,18 @@ export async function startFloorServer(): Promise<FloorServer> {
   const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
   const port = Number(chunk.toString().trim());
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  };
+  const unregister = onShutdown(stop);
   return {
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
+      unregister();
+      await stop();
     },
   };
 }

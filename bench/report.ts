@@ -89,24 +89,35 @@ function indexWriteTable(result: BenchResult): string {
 function httpTable(cluster: ClusterResult): string {
   const rows = cluster.sizes.flatMap((size) => {
     const operator = size.http.find((entry) => entry.target === 'operator');
-    return size.http.map((entry) => [
-      size.objects,
-      entry.target,
-      entry.latency.p50Ms,
-      entry.latency.p99Ms,
-      entry.requestsPerSecond,
-      entry.meanBodyBytes,
-      formatRatio(ratio(entry.latency.p50Ms, operator?.latency.p50Ms ?? Number.NaN)),
-    ]);
+    return size.http.map((entry) => {
+      const { count, p50Ms, p99Ms } = entry.latency;
+      // A target that completed no request within the run has no latency, only its count.
+      const latency = (value: number): number | string => (count === 0 ? 'no response' : value);
+      return [
+        size.objects,
+        entry.target,
+        count,
+        latency(p50Ms),
+        latency(p99Ms),
+        entry.requestsPerSecond,
+        entry.meanBodyBytes,
+        formatRatio(ratio(p50Ms, operator?.latency.p50Ms ?? Number.NaN)),
+        formatRatio(ratio(p99Ms, operator?.latency.p99Ms ?? Number.NaN)),
+        formatRatio(ratio(operator?.requestsPerSecond ?? Number.NaN, entry.requestsPerSecond)),
+      ];
+    });
   });
   const headers = [
     'objects',
     'target',
+    'responses',
     'p50 ms',
     'p99 ms',
     'req/s',
     'response B',
     'p50/operator p50',
+    'p99/operator p99',
+    'operator req/s / req/s',
   ];
   return `### HTTP selective query\n\n${markdownTable(headers, rows)}`;
 }
