@@ -9,7 +9,7 @@ type Cleanup = () => Promise<void>;
 const cleanups = new Set<Cleanup>();
 let stopping = false;
 
-/** Registers `cleanup` to run on SIGINT or SIGTERM; the returned function removes it again. */
+/** Registers `cleanup` to run on SIGINT or SIGTERM, and returns a function that removes it. */
 export function onShutdown(cleanup: Cleanup): () => void {
   cleanups.add(cleanup);
   return () => cleanups.delete(cleanup);

@@ -24,8 +24,8 @@ export const METRICS_PATH = '/metrics';
 const PATHS: readonly string[] = [METRICS_PATH, '/healthz', '/readyz'];
 
 /**
- * The connections that the metrics endpoint keeps open at once; further ones are closed at
- * once. Scrapers and the kubelet open few, and the cap keeps a flood from starving them.
+ * The maximum number of open connections to the metrics endpoint. Further ones are closed at
+ * once: scrapers and the kubelet open few, and the cap keeps a flood from starving them.
  */
 const MAX_CONNECTIONS = 64;
 
