@@ -1,5 +1,5 @@
 /**
- * The floor of the HTTP benchmark: a bare Node HTTP server that answers every request with the
+ * The floor of the HTTP benchmark: a bare Node HTTP server that responds to every request with the
  * same small JSON body, in a process of its own like the operator. It prints its port on stdout.
  *
  * Usage: node bench/floor-server.ts

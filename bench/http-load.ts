@@ -34,7 +34,7 @@ export interface HttpLoadOptions {
  * Sends GET requests to `url` and summarizes them.
  *
  * @throws Error when any response is not 2xx or a connection fails, so no run counts errors as
- *   fast answers.
+ *   fast responses.
  */
 export async function loadUrl(
   target: string,

@@ -30,7 +30,7 @@ export interface Sample {
 export interface SoakOperator {
   readonly baseUrl: string;
   readonly index: MetadataIndex;
-  /** Reports whether the index holds `count` records and has applied `resourceVersion`. */
+  /** Reports whether the index contains `count` records and has applied `resourceVersion`. */
   caughtUp(count: number, resourceVersion: string): boolean;
   sample(elapsedSeconds: number): Promise<Sample>;
   /** Keys waiting in the status work queue. */

@@ -1,6 +1,6 @@
 /**
  * Queries that the soak run sends to the query endpoint: a fixed set before each measurement, so
- * that the result cache holds the same kind of entries each time, and a steady trickle during the
+ * that the result cache contains the same kind of entries each time, and a steady trickle during the
  * churn, so that cache entries are created and invalidated all along.
  */
 import { setTimeout as delay } from 'node:timers/promises';
@@ -20,13 +20,13 @@ const QUERIES: readonly string[] = [
   'region=us-east&tag=tag-10',
 ];
 
-/** Sends every query of the fixed set once, one at a time, and checks each answer is 200. */
+/** Sends every query of the fixed set once, one at a time, and checks that each returns 200. */
 export async function warmUp(baseUrl: string): Promise<void> {
   for (const search of QUERIES) {
     const response = await fetch(`${baseUrl}/v1/services?${search}`);
     await response.arrayBuffer();
     if (response.status !== 200) {
-      throw new Error(`query ${search} answered ${response.status}`);
+      throw new Error(`query ${search} returned ${response.status}, expected 200`);
     }
   }
 }

@@ -109,7 +109,7 @@ export const metadataConfigSchema = z
     /** The maximum number of watch streams that one caller may have open. Default: 10. */
     httpMaxWatchStreamsPerCaller: integer(1, 100_000).default(10),
     /**
-     * How the HTTP endpoint checks its callers. `kubernetes` requires a bearer token and checks it
+     * The check of the HTTP endpoint's callers. `kubernetes` requires a bearer token and checks it
      * with a TokenReview. Each caller then sees only the namespaces where a SubjectAccessReview
      * allows it to list ServiceMetadata. `none` shows every caller every namespace.
      * Default: `kubernetes`.

@@ -1,5 +1,5 @@
 /**
- * Who sent a request, as far as the per-client limits are concerned: the authenticated user when
+ * The client key of a request, under which the per-client limits count it: the authenticated user when
  * the endpoint checks tokens, else the remote IP address of the connection.
  */
 import type { IncomingMessage } from 'node:http';

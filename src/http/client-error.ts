@@ -1,5 +1,5 @@
 /**
- * Responds to requests that Node's HTTP server rejects before any route sees them: a malformed
+ * Responds to requests that Node's HTTP server rejects before any route receives them: a malformed
  * request line, a byte that is not allowed in a URL, headers over `maxHeaderSize`, or a request
  * that did not arrive within the headers or request timeout. Without a handler Node sends a bare
  * 400, 408 or 431 with no body; this one sends the same code with a `Status` body that names the

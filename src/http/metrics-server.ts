@@ -147,7 +147,7 @@ async function respond(
 }
 
 /**
- * Returns the registry's text or a probe's answer, or throws the `StatusError` of a wrong path or
+ * Returns the registry's text or a probe's response, or throws the `StatusError` of a wrong path or
  * method, or the 503 of `/readyz` while not ready.
  */
 async function serve(

@@ -1,7 +1,7 @@
 /**
  * Node's `http.Server` of the query endpoint, with its connection and parser limits: the header
  * size, the headers, request and keep-alive timeouts, and the cap on open connections. Requests
- * that Node answers by itself (a parser error, a timeout, an `Expect` it cannot meet, a
+ * that Node responds to by itself (a parser error, a timeout, an `Expect` it cannot meet, a
  * `CONNECT`) get a `Status` body here instead of Node's bare status line.
  *
  * Node's `requestTimeout` and `headersTimeout` bound only the time to receive a request: Node
@@ -28,7 +28,7 @@ export interface NodeServerLimits extends ClientErrorLimits {
 
 /**
  * Creates Node's server with `limits`, which calls `handle` for every request that it parsed
- * completely and answers every other request with a `Status` body itself.
+ * completely and responds to every other request with a `Status` body itself.
  *
  * @throws RangeError from Node when a timeout is out of its range, such as a `headersTimeout`
  *   above `requestTimeout`.
@@ -45,7 +45,7 @@ export function createNodeServer(
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       connectionsCheckingInterval: limits.connectionsCheckingIntervalMs,
-      // Node answers a missing Host with a bare 400; the server sends a Status body instead.
+      // Node responds to a missing Host with a bare 400; the server sends a Status body instead.
       requireHostHeader: false,
     },
     handle,

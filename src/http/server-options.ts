@@ -69,7 +69,7 @@ export interface QueryServerOptions {
    */
   readonly staleSeconds: () => number;
   /**
-   * Authenticates the requests of the query routes and tells which namespaces their caller may
+   * Authenticates the requests of the query routes and returns the namespaces that their caller may
    * read. Required: `ALLOW_ALL` lets every caller read every namespace.
    */
   readonly authenticator: Authenticator;

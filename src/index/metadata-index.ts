@@ -121,7 +121,7 @@ export class MetadataIndex implements IndexReader {
     return this.#records.get(recordKey(namespace, name));
   }
 
-  /** Returns every namespace that holds at least one record, in no particular order. */
+  /** Returns every namespace that contains at least one record, in no particular order. */
   namespaces(): IterableIterator<string> {
     return this.#namespaces.values();
   }

@@ -83,7 +83,7 @@ export interface IndexReader {
   readonly size: number;
   get(namespace: string, name: string): MetadataRecord | undefined;
   /**
-   * Returns every namespace that holds at least one record, in no particular order. The iterator
+   * Returns every namespace that contains at least one record, in no particular order. The iterator
    * is live, so a caller copies it before the next write.
    */
   namespaces(): Iterable<string>;

@@ -35,7 +35,7 @@ let plane: ControlPlane;
 let proxy: TcpProxy;
 let operator: OperatorProcess;
 
-/** Waits until the operator's index holds exactly the objects that the API server stores. */
+/** Waits until the operator's index contains exactly the objects that the API server stores. */
 async function waitUntilConsistent(description: string): Promise<void> {
   const expected = (await listFromApiServer(plane, NAMESPACE)).map((item) => item.key);
   await waitFor(description, async () => {

@@ -215,7 +215,7 @@ describe('connection faults', () => {
       assert.equal(delay, Math.min(previous * 2, BACKOFF_MAX_MS), `delay ${index}`);
     }
 
-    // Every reflector of the operator backs off on its own, so the proxy sees their attempts
+    // Every reflector of the operator backs off on its own, so the proxy records their attempts
     // interleaved. Their rate must still fall: fewer attempts in the last two seconds of the
     // outage than in its first two.
     const attempts = proxy.attemptTimesMs.slice(firstAttempt);

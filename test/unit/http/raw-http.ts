@@ -15,9 +15,9 @@ export interface RawResponse {
 
 /** Options of `sendRaw`. */
 export interface RawOptions {
-  /** The local address to connect from, such as `127.0.0.2`, so that the server sees another caller. */
+  /** The local address to connect from, such as `127.0.0.2`, so that the server counts another caller. */
   readonly localAddress?: string;
-  /** Time after which the test fails because the server neither answered nor closed. */
+  /** Time after which the test fails because the server neither responded nor closed. */
   readonly deadlineMs?: number;
 }
 
@@ -71,7 +71,7 @@ export function parseRawResponse(raw: string): RawResponse {
   return { status: Number(match[1]), head, body };
 }
 
-/** Builds a complete GET request for `target` that asks the server to close afterwards. */
+/** Builds a complete GET request for `target` that requests the server to close afterwards. */
 export function rawGet(target: string, headers: readonly string[] = []): string {
   return [
     `GET ${target} HTTP/1.1`,

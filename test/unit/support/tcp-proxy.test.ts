@@ -25,7 +25,11 @@ async function startEcho(): Promise<EchoServer> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
+  assert.notEqual(address, null);
+  assert.equal(typeof address, 'object');
+  if (address === null || typeof address !== 'object') {
+    throw new Error('the echo server has no TCP address');
+  }
   echo.port = address.port;
   return echo;
 }
